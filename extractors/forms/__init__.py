@@ -1,0 +1,1 @@
+"""Form understanding: what each page is, and which notice the packet answers."""

@@ -1,0 +1,109 @@
+"""The ``OcrEngine`` protocol and the registry of engines.
+
+Adapters live one per module and import their heavy packages only when built,
+so that ``import extractors.ocr`` stays cheap and a missing extra gives an
+``ImportError`` that names it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pydantic
+from pydantic import BaseModel, ConfigDict
+
+from models.text import TextLine
+
+
+@runtime_checkable
+class OcrEngine(Protocol):
+    """Reads the text lines of one page image."""
+
+    @property
+    def name(self) -> str:
+        """Engine and model name as written into ``pages[].ocr_engine``."""
+        ...
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        """Text lines of an RGB ``uint8`` image (H x W x 3), in reading order."""
+        ...
+
+
+class OcrOptions(BaseModel):
+    """Options of the OCR stage."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engine: str = pydantic.Field(default="rapidocr", description="Engine name: rapidocr (default)")
+    min_score: float = pydantic.Field(
+        default=0.5, ge=0.0, le=1.0, description="Lines the recogniser scores below this are dropped"
+    )
+    max_side: int = pydantic.Field(
+        default=2400,
+        ge=640,
+        description="Longest side the page is shrunk to before detection; 2400 keeps an A4 page at 200 DPI whole",
+    )
+    threads: int = pydantic.Field(
+        default=0, ge=0, description="ONNX Runtime intra-op threads; 0 lets the runtime use every core"
+    )
+
+
+EngineFactory = Callable[[OcrOptions], OcrEngine]
+
+_factories: dict[str, EngineFactory] = {}
+_engines: dict[OcrOptions, OcrEngine] = {}
+_lock = threading.Lock()
+
+
+def register_engine(name: str, factory: EngineFactory) -> None:
+    """Make an engine available under ``name`` (tests register their fake engine this way)."""
+    with _lock:
+        _factories[name] = factory
+        for options in [o for o in _engines if o.engine == name]:
+            del _engines[options]
+
+
+def unregister_engine(name: str) -> None:
+    """Forget the engine registered under ``name`` and any instance of it."""
+    with _lock:
+        _factories.pop(name, None)
+        for options in [o for o in _engines if o.engine == name]:
+            del _engines[options]
+
+
+def available_engines() -> list[str]:
+    """Names of the registered engines."""
+    _register_builtin()
+    return sorted(_factories)
+
+
+def get_engine(options: OcrOptions | None = None) -> OcrEngine:
+    """The engine for ``options``, built once per process and reused.
+
+    Raises:
+        ValueError: no engine is registered under ``options.engine``.
+        ImportError: the engine's optional dependencies are not installed (the message names the extra).
+    """
+    options = options or OcrOptions()
+    _register_builtin()
+    with _lock:
+        engine = _engines.get(options)
+        if engine is None:
+            try:
+                factory = _factories[options.engine]
+            except KeyError:
+                known = ", ".join(sorted(_factories))
+                raise ValueError(f"unknown OCR engine {options.engine!r}; available: {known}") from None
+            engine = factory(options)
+            _engines[options] = engine
+        return engine
+
+
+def _register_builtin() -> None:
+    if "rapidocr" not in _factories:
+        from extractors.ocr.rapid import RapidOcrEngine
+
+        _factories["rapidocr"] = RapidOcrEngine

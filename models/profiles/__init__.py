@@ -1,0 +1,1 @@
+"""Profile data files (one TOML file per notice); loaded by :mod:`models.profile`."""

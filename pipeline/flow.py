@@ -1,0 +1,75 @@
+"""The Prefect flow that turns one packet into its report; tasks are thin wrappers of :mod:`pipeline.stages`.
+
+Runs without any Prefect server configured (Prefect starts a temporary local
+one) and against a real server when ``PREFECT_API_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from prefect import flow, task, unmapped
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from extractors.ocr import OcrOptions
+from extractors.pdf import RenderOptions
+from models.report import PacketReport
+from models.stages import RenderedPacket
+from models.text import PageText
+from pipeline import stages
+from pipeline.settings import get_settings
+
+# OCR runs in ONNX Runtime's own threads; two task threads keep the next page
+# loaded while one is being read, without oversubscribing an office PC.
+PAGE_TASK_THREADS = 2
+
+
+@task(name="load-and-render", cache_policy=NO_CACHE)
+def load_and_render(path: str, page_root: str, options: RenderOptions) -> RenderedPacket:
+    return stages.render_packet(Path(path), Path(page_root), options)
+
+
+@task(name="ocr-page", cache_policy=NO_CACHE)
+def ocr_page(image_path: str, page: int, options: OcrOptions) -> PageText:
+    return stages.read_page(image_path, page, options)
+
+
+@task(name="assemble-report", cache_policy=NO_CACHE)
+def assemble(
+    rendered: RenderedPacket, texts: list[PageText], profile: str | None, timings: dict[str, float]
+) -> PacketReport:
+    return stages.assemble_report(rendered, texts, profile, timings)
+
+
+@flow(name="process-packet", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_TASK_THREADS))  # type: ignore[arg-type]
+def process_packet(path: str, profile: str | None = None) -> PacketReport:
+    """Render, OCR and assemble the report of the packet at ``path``.
+
+    Args:
+        path: A PDF, TIFF, PNG, JPEG or BMP scan.
+        profile: Force this profile instead of detecting it from the form titles.
+
+    Returns:
+        The packet report; a bad file gives a ``failed`` report, never an exception.
+    """
+    settings = get_settings()
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+
+    rendered = load_and_render(path, str(settings.page_dir), settings.render)
+    timings["render"] = time.perf_counter() - start
+
+    ocr_start = time.perf_counter()
+    readable = [(image, index) for index, image in enumerate(rendered.page_images) if image is not None]
+    images, indices = [image for image, _ in readable], [index for _, index in readable]
+    texts = ocr_page.map(images, indices, unmapped(settings.ocr)).result() if readable else []
+    timings["ocr"] = time.perf_counter() - ocr_start
+
+    assemble_start = time.perf_counter()
+    report = assemble(rendered, texts, profile, timings)
+    report.timings["assemble"] = time.perf_counter() - assemble_start
+    report.timings["total"] = time.perf_counter() - start
+    report.timings = {stage: round(seconds, 3) for stage, seconds in report.timings.items()}
+    return report

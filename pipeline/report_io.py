@@ -1,0 +1,31 @@
+"""Writing reports to disk: atomically, so a crash or a full disk never leaves a half report that looks valid."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from models.report import PacketReport
+
+
+def write_report(report: PacketReport, path: Path) -> Path:
+    """Write ``report`` as UTF-8 JSON to ``path`` through a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(report.to_json())
+            stream.write("\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_report(path: Path) -> PacketReport:
+    """Load a report written by :func:`write_report`."""
+    return PacketReport.from_json(path.read_bytes())

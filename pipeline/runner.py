@@ -1,0 +1,82 @@
+"""Process many packets, one flow run each, so that one bad packet never stops the others."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.report import PacketReport, PacketStatus
+from pipeline import stages
+from pipeline.report_io import write_report
+
+logger = logging.getLogger(__name__)
+
+SCAN_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".bmp"})
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The files to process, and the files of a folder that were left out because they are not scans."""
+
+    files: list[Path]
+    not_scans: list[Path]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One processed packet: its input, its report, and where the report was written."""
+
+    source: Path
+    report: PacketReport
+    report_path: Path
+
+
+def collect_inputs(paths: Iterable[Path]) -> Inputs:
+    """Files named directly are always processed; folders give their scans (by suffix), recursively, sorted."""
+    files: list[Path] = []
+    not_scans: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                (files if child.suffix.lower() in SCAN_SUFFIXES else not_scans).append(child)
+        else:
+            files.append(path)
+    return Inputs(files=files, not_scans=not_scans)
+
+
+def report_paths(files: Sequence[Path], out_dir: Path) -> list[Path]:
+    """``<stem>.json`` per input; inputs that share a stem get ``<stem>.<suffix>.json`` so none overwrites another."""
+    stems = [f.stem for f in files]
+    return [
+        out_dir / (f"{f.stem}.json" if stems.count(f.stem) == 1 else f"{f.stem}{f.suffix.lower()}.json") for f in files
+    ]
+
+
+def process_files(
+    files: Sequence[Path],
+    out_dir: Path,
+    profile: str | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Run the flow on each file and write its report; an unexpected failure gives a ``failed`` report."""
+    from pipeline.flow import process_packet  # imports Prefect: only when packets are really processed
+
+    outcomes: list[Outcome] = []
+    for source, report_path in zip(files, report_paths(files, out_dir), strict=True):
+        try:
+            report = process_packet(str(source), profile)
+        except Exception as exc:
+            logger.exception("processing %s failed", source)
+            report = stages.failed_report(source, "pipeline", f"处理失败 (internal error: {type(exc).__name__}: {exc})")
+        outcome = Outcome(source=source, report=report, report_path=write_report(report, report_path))
+        outcomes.append(outcome)
+        if on_done is not None:
+            on_done(outcome)
+    return outcomes
+
+
+def any_failed(outcomes: Iterable[Outcome]) -> bool:
+    """Whether any packet ended ``failed``."""
+    return any(o.report.status == PacketStatus.FAILED for o in outcomes)

@@ -1,0 +1,38 @@
+"""The one settings class: environment variables with the ``DOSSIER_`` prefix."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pydantic
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from extractors.ocr import OcrOptions
+from extractors.pdf import RenderOptions
+
+
+class Settings(BaseSettings):
+    """Settings of the whole pipeline.
+
+    Nested options use ``__``: ``DOSSIER_RENDER__MAX_PAGES=500``, ``DOSSIER_OCR__ENGINE=rapidocr``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="DOSSIER_", env_nested_delimiter="__", extra="forbid")
+
+    data_dir: Path = pydantic.Field(
+        default=Path.home() / ".dossier", description="Where page images and (later) the database are kept"
+    )
+    render: RenderOptions = pydantic.Field(default_factory=RenderOptions)
+    ocr: OcrOptions = pydantic.Field(default_factory=OcrOptions)
+
+    @property
+    def page_dir(self) -> Path:
+        """Rendered page images, one folder per packet (by SHA-256)."""
+        return self.data_dir / "pages"
+
+
+@cache
+def get_settings() -> Settings:
+    """Settings read once per process from the environment."""
+    return Settings()

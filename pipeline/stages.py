@@ -1,0 +1,145 @@
+"""The stages of a packet as plain functions: what the Prefect tasks call, testable without Prefect."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from extractors.forms.classify import classify_pages, detect_profile
+from extractors.ocr import OcrOptions, get_engine
+from extractors.pdf import DocumentError, RenderedPage, RenderOptions, iter_pages, opened, sha256_file
+from models.profile import ProfileError, get_profile, load_profiles
+from models.report import PacketReport, PacketStatus, Page, StageError
+from models.stages import RenderedPacket
+from models.text import PageText
+
+logger = logging.getLogger(__name__)
+
+_PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]
+
+
+def render_packet(path: Path, page_root: Path, options: RenderOptions) -> RenderedPacket:
+    """Hash the file, open it, and write each page as a PNG at the render DPI under ``page_root/<sha256>/``.
+
+    Never raises for a bad file: what went wrong is in ``errors`` (whole-file
+    problems with ``page`` null, and the packet then has no page images).
+    """
+    try:
+        packet_id = sha256_file(path)
+    except OSError as exc:
+        return _unreadable(path, f"无法读取文件 (cannot read the file: {exc.strerror or exc})")
+    packet = RenderedPacket(packet_id=packet_id, source=path.name)
+    out_dir = page_root / packet_id
+    try:
+        with opened(path, options) as document:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for index, item in enumerate(iter_pages(document)):
+                _add_page(packet, index, item, out_dir)
+    except DocumentError as exc:
+        packet.errors.append(StageError(stage="load", page=None, message=str(exc)))
+    return packet
+
+
+def _add_page(packet: RenderedPacket, index: int, item: RenderedPage | DocumentError, out_dir: Path) -> None:
+    if isinstance(item, DocumentError):
+        packet.pages.append(Page(index=index, width=0, height=0, rotation=0, ocr_engine=None))
+        packet.page_images.append(None)
+        packet.errors.append(StageError(stage="render", page=index, message=str(item)))
+        return
+    image_path = out_dir / f"page-{index:04d}.png"
+    if not cv2.imwrite(str(image_path), cv2.cvtColor(item.image, cv2.COLOR_RGB2BGR), _PNG_FAST):
+        raise OSError(f"could not write page image {image_path}")
+    packet.pages.append(
+        Page(index=index, width=item.width, height=item.height, rotation=item.rotation, ocr_engine=None)
+    )
+    packet.page_images.append(str(image_path))
+
+
+def _unreadable(path: Path, message: str) -> RenderedPacket:
+    # No bytes could be read, so the packet's id is the hash of no bytes.
+    empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    packet = RenderedPacket(packet_id=empty_sha256, source=path.name)
+    packet.errors.append(StageError(stage="load", page=None, message=message))
+    return packet
+
+
+def read_page(image_path: str, page: int, options: OcrOptions) -> PageText:
+    """OCR one rendered page. Never raises: an engine failure is recorded as the page's ``error``."""
+    start = time.perf_counter()
+    try:
+        image = load_page_image(Path(image_path))
+        engine = get_engine(options)
+        lines = engine.read(image)
+    except Exception as exc:
+        logger.exception("OCR failed on page %d (%s)", page, image_path)
+        return PageText(page=page, engine=None, error=f"{type(exc).__name__}: {exc}")
+    return PageText(page=page, engine=engine.name, lines=lines, seconds=time.perf_counter() - start)
+
+
+def load_page_image(path: Path) -> np.ndarray:
+    """A page image written by :func:`render_packet`, as RGB."""
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise OSError(f"page image {path} is missing or unreadable")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def assemble_report(
+    rendered: RenderedPacket, texts: Sequence[PageText], forced_profile: str | None, timings: dict[str, float]
+) -> PacketReport:
+    """The packet report from the rendered pages and their text: doc types, profile, status."""
+    report = PacketReport(
+        packet_id=rendered.packet_id,
+        source=rendered.source,
+        profile=None,
+        status=PacketStatus.OK,
+        errors=list(rendered.errors),
+        pages=[page.model_copy() for page in rendered.pages],
+        timings=dict(timings),
+    )
+    if rendered.failed:
+        report.status = PacketStatus.FAILED
+        return report
+    by_page = {text.page: text for text in texts}
+    for text in texts:
+        report.pages[text.page].ocr_engine = text.engine
+        if text.error:
+            report.errors.append(StageError(stage="ocr", page=text.page, message=text.error))
+    page_texts = [by_page.get(page.index, PageText(page=page.index, engine=None)) for page in report.pages]
+    doc_types = classify_pages(page_texts, [(page.width, page.height) for page in report.pages])
+    for page, doc_type in zip(report.pages, doc_types, strict=True):
+        page.doc_type = doc_type
+    report.profile = _profile(forced_profile, page_texts, report)
+    if report.errors:
+        report.status = PacketStatus.PARTIAL
+    return report
+
+
+def _profile(forced: str | None, texts: Sequence[PageText], report: PacketReport) -> str | None:
+    if forced is not None:
+        try:
+            return get_profile(forced).id
+        except ProfileError as exc:
+            report.errors.append(StageError(stage="profile", page=None, message=str(exc)))
+            return None
+    return detect_profile(texts, list(load_profiles().values()))
+
+
+def failed_report(path: Path, stage: str, message: str) -> PacketReport:
+    """A ``failed`` report for a packet the pipeline itself could not carry through."""
+    try:
+        packet_id = sha256_file(path)
+    except OSError:
+        packet_id = _unreadable(path, message).packet_id
+    return PacketReport(
+        packet_id=packet_id,
+        source=path.name,
+        profile=None,
+        status=PacketStatus.FAILED,
+        errors=[StageError(stage=stage, page=None, message=message)],
+    )

@@ -1,0 +1,110 @@
+"""The OCR stage: the real PP-OCRv6 engine on rendered form pages and real photographed lines, the fake engine."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from extractors.ocr import OcrEngine, OcrOptions, available_engines, get_engine
+from extractors.ocr.fake import FakeOcrEngine
+from extractors.ocr.rapid import sort_reading_order
+from extractors.pdf import RenderedPage, RenderOptions, iter_pages, opened
+from extractors.text import character_error_rate, compact
+from models.text import TextLine
+from tests import factories
+from tests.conftest import shared_path
+
+# PP-OCRv6 reads clean rendered print almost perfectly; 3% leaves room for one slip
+# per ~30 characters without letting a broken pipeline through.
+FORM_CER_LIMIT = 0.03
+# The real-photo set has a stylised font and a street sign: the published
+# reference reads are themselves model outputs, so the bar is the set's mean.
+REALDATA_MEAN_CER_LIMIT = 0.10
+
+
+@pytest.fixture(scope="module")
+def engine() -> OcrEngine:
+    return get_engine(OcrOptions())
+
+
+@pytest.mark.ocr
+def test_real_engine_reads_a_rendered_form_page(engine: OcrEngine) -> None:
+    lines = engine.read(factories.page_image())
+    text = "".join(compact(line.text) for line in lines)
+    truth = "".join(compact(line) for line in factories.FORM_LINES)
+    assert character_error_rate(text, truth) <= FORM_CER_LIMIT, text
+    assert "51050219780512003X" in text
+    assert engine.name == "rapidocr-ppocrv6"
+    for line in lines:
+        x0, y0, x1, y1 = line.bbox
+        assert 0 <= x0 < x1 <= 1654 and 0 <= y0 < y1 <= 2339
+        assert 0.0 <= line.score <= 1.0
+
+
+@pytest.mark.ocr
+def test_real_engine_reads_a_pdf_page_end_to_end(engine: OcrEngine, tmp_path: Path) -> None:
+    pdf = factories.text_pdf(tmp_path / "form.pdf", [factories.FORM_LINES])
+    with opened(pdf, RenderOptions()) as document:
+        (page,) = list(iter_pages(document))
+    assert isinstance(page, RenderedPage)
+    lines = engine.read(page.image)
+    assert compact(lines[0].text) == "泸州市首席技师申报表"
+    # Reading order: the title first, the phone number last.
+    assert "13980001234" in lines[-1].text
+
+
+@pytest.mark.ocr
+def test_real_engine_on_published_text_line_images(engine: OcrEngine) -> None:
+    import cv2
+
+    folder = shared_path("realdata", "ocr")
+    with (folder / "labels.tsv").open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream, delimiter="\t"))
+    rates = {}
+    for row in rows:
+        image = cv2.imread(str(folder / row["file"]), cv2.IMREAD_UNCHANGED)
+        assert image is not None, row["file"]
+        rgb = _to_rgb(image)
+        text = "".join(compact(line.text) for line in engine.read(rgb))
+        rates[row["file"]] = character_error_rate(text, compact(row["text"].replace("|", "")))
+    assert sum(rates.values()) / len(rates) <= REALDATA_MEAN_CER_LIMIT, rates
+
+
+def _to_rgb(image: np.ndarray) -> np.ndarray:
+    import cv2
+
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    if image.shape[2] == 4:  # text drawn only in alpha: lay it on white as the loader does
+        alpha = image[:, :, 3:4].astype(float) / 255
+        image = (image[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+@pytest.mark.ocr
+def test_the_engine_is_loaded_once_per_process() -> None:
+    assert get_engine(OcrOptions()) is get_engine(OcrOptions())
+
+
+def test_unknown_engine_names_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="rapidocr"):
+        get_engine(OcrOptions(engine="tesseract-9000"))
+    assert "rapidocr" in available_engines()
+
+
+def test_fake_engine_returns_its_lines_normalised() -> None:
+    fake = FakeOcrEngine([("姓  名：王建国", (0, 0, 100, 20))])
+    assert isinstance(fake, OcrEngine)
+    (line,) = fake.read(np.zeros((10, 10, 3), np.uint8))
+    assert line.text == "姓名:王建国" and line.raw == "姓  名：王建国"
+
+
+def test_reading_order_is_rows_then_left_to_right() -> None:
+    def line(text: str, x: float, y: float) -> TextLine:
+        return TextLine(text=text, raw=text, score=1.0, bbox=[x, y, x + 50, y + 20])
+
+    shuffled = [line("性别", 300, 102), line("出生", 30, 200), line("姓名", 30, 100), line("男", 400, 98)]
+    assert [ln.text for ln in sort_reading_order(shuffled)] == ["姓名", "性别", "男", "出生"]

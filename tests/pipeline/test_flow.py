@@ -1,0 +1,56 @@
+"""The Prefect flow under prefect_test_harness: a real flow run, mapped OCR tasks, a report out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors.ocr.fake import FakeOcrEngine
+from extractors.pdf import sha256_file
+from models import DocType, PacketStatus
+from pipeline.flow import process_packet
+from tests import contract, factories
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def test_flow_processes_a_packet(fake_engine: FakeOcrEngine, tmp_path: Path) -> None:
+    fake_engine.lines = [("泸州市首席技师申报表", (300, 150, 1300, 220)), ("内容", (100, 500, 600, 540))]
+    pdf = factories.text_pdf(tmp_path / "packet.pdf", [["一"], ["二"], ["三"]])
+    report = process_packet(str(pdf))
+    assert report.status == PacketStatus.OK
+    assert report.packet_id == sha256_file(pdf)
+    assert report.source == "packet.pdf"
+    assert len(report.pages) == 3 and all(p.doc_type == DocType.APPLICATION_FORM for p in report.pages)
+    assert fake_engine.calls == 3  # one mapped OCR task per page
+    assert {"render", "ocr", "assemble", "total"} <= set(report.timings)
+    assert contract.missing_keys(json.loads(report.to_json())) == []
+
+
+def test_flow_returns_a_failed_report_for_a_bad_file(fake_engine: FakeOcrEngine, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj\n<<")
+    report = process_packet(str(bad))
+    assert report.status == PacketStatus.FAILED
+    assert report.pages == [] and "truncated" in report.errors[0].message
+    assert fake_engine.calls == 0
+
+
+def test_flow_isolates_an_ocr_failure_to_its_page(fake_engine: FakeOcrEngine, tmp_path: Path) -> None:
+    def lines_for(image):  # type: ignore[no-untyped-def]
+        # The second page is the dark one: the engine "crashes" on it.
+        return [("崩溃", (0, 0, 10, 10))] if image.mean() < 128 else [("事迹材料", (300, 150, 900, 220))]
+
+    fake_engine.pages = lines_for
+    fake_engine.fail_on = "崩溃"
+    import numpy as np
+
+    light = np.full((2339, 1654, 3), 250, np.uint8)
+    tiff = factories.multipage_tiff(tmp_path / "scan.tif", [light, 255 - light, light])
+    report = process_packet(str(tiff), profile="wenzhou-7")
+    assert report.status == PacketStatus.PARTIAL
+    assert [(e.stage, e.page) for e in report.errors] == [("ocr", 1)]
+    assert report.profile == "wenzhou-7"
+    assert [p.ocr_engine for p in report.pages] == ["fake", None, "fake"]

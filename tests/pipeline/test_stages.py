@@ -1,0 +1,91 @@
+"""The stages as plain functions (no Prefect): render to page images, read pages, assemble the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from extractors.ocr import OcrOptions
+from extractors.ocr.fake import FakeOcrEngine
+from extractors.pdf import RenderOptions
+from models import DocType, PacketStatus
+from pipeline import stages
+from tests import contract, factories
+
+TITLE = ("泸州市首席技师申报表", (300, 150, 1300, 220))
+
+
+def test_render_packet_writes_one_png_per_page(tmp_path: Path) -> None:
+    pdf = factories.text_pdf(tmp_path / "form.pdf", [["一"], ["二"]])
+    rendered = stages.render_packet(pdf, tmp_path / "pages", RenderOptions())
+    assert rendered.errors == [] and not rendered.failed
+    assert [page.index for page in rendered.pages] == [0, 1]
+    for image in rendered.page_images:
+        assert image is not None and Path(image).is_file()
+        assert Path(image).parent.name == rendered.packet_id
+    loaded = stages.load_page_image(Path(rendered.page_images[0] or ""))
+    assert loaded.shape == (rendered.pages[0].height, rendered.pages[0].width, 3)
+
+
+def test_render_packet_never_raises_on_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_text("not a pdf", encoding="utf-8")
+    rendered = stages.render_packet(bad, tmp_path / "pages", RenderOptions())
+    assert rendered.failed
+    (error,) = rendered.errors
+    assert error.stage == "load" and error.page is None and "plain text" in error.message
+
+
+def test_render_packet_reports_an_unreadable_file(tmp_path: Path) -> None:
+    rendered = stages.render_packet(tmp_path / "vanished.pdf", tmp_path / "pages", RenderOptions())
+    assert rendered.failed and "cannot read" in rendered.errors[0].message
+
+
+def test_read_page_records_an_engine_failure_instead_of_raising(fake_engine: FakeOcrEngine, tmp_path: Path) -> None:
+    fake_engine.lines = [("boom", (0, 0, 10, 10))]
+    fake_engine.fail_on = "boom"
+    image = factories.image_file(tmp_path / "p.png", np.full((50, 50, 3), 255, np.uint8))
+    text = stages.read_page(str(image), 3, OcrOptions(engine="fake"))
+    assert text.page == 3 and text.engine is None
+    assert text.error and "RuntimeError" in text.error
+
+
+def test_assemble_report_classifies_detects_and_keeps_every_key(fake_engine: FakeOcrEngine, tmp_path: Path) -> None:
+    fake_engine.lines = [TITLE, ("姓名 王建国", (100, 400, 600, 440)), ("内容", (100, 500, 600, 540))]
+    pdf = factories.text_pdf(tmp_path / "form.pdf", [["一"], ["二"]])
+    rendered = stages.render_packet(pdf, tmp_path / "pages", RenderOptions())
+    texts = [
+        stages.read_page(image or "", i, OcrOptions(engine="fake")) for i, image in enumerate(rendered.page_images)
+    ]
+    report = stages.assemble_report(rendered, texts, None, {"render": 0.1, "total": 0.2})
+    assert report.status == PacketStatus.OK
+    assert report.profile == "luzhou-2019"
+    assert [p.doc_type for p in report.pages] == [DocType.APPLICATION_FORM] * 2
+    assert [p.ocr_engine for p in report.pages] == ["fake", "fake"]
+    assert contract.missing_keys(json.loads(report.to_json())) == []
+
+
+def test_an_ocr_failure_on_one_page_makes_the_packet_partial(fake_engine: FakeOcrEngine, tmp_path: Path) -> None:
+    pdf = factories.text_pdf(tmp_path / "form.pdf", [["一"], ["二"]])
+    rendered = stages.render_packet(pdf, tmp_path / "pages", RenderOptions())
+    fake_engine.lines = [TITLE]
+    good = stages.read_page(rendered.page_images[0] or "", 0, OcrOptions(engine="fake"))
+    fake_engine.fail_on = TITLE[0]
+    bad = stages.read_page(rendered.page_images[1] or "", 1, OcrOptions(engine="fake"))
+    report = stages.assemble_report(rendered, [good, bad], None, {"total": 0.0})
+    assert report.status == PacketStatus.PARTIAL
+    assert [(e.stage, e.page) for e in report.errors] == [("ocr", 1)]
+    assert report.pages[1].ocr_engine is None and report.pages[0].ocr_engine == "fake"
+
+
+def test_a_forced_profile_wins_and_an_unknown_one_is_an_error(fake_engine: FakeOcrEngine, tmp_path: Path) -> None:
+    pdf = factories.text_pdf(tmp_path / "form.pdf", [["一"]])
+    rendered = stages.render_packet(pdf, tmp_path / "pages", RenderOptions())
+    fake_engine.lines = [TITLE]
+    texts = [stages.read_page(rendered.page_images[0] or "", 0, OcrOptions(engine="fake"))]
+    assert stages.assemble_report(rendered, texts, "wenzhou-7", {"total": 0}).profile == "wenzhou-7"
+    report = stages.assemble_report(rendered, texts, "atlantis-2030", {"total": 0})
+    assert report.profile is None and report.status == PacketStatus.PARTIAL
+    assert "atlantis-2030" in report.errors[0].message
