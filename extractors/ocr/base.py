@@ -62,16 +62,19 @@ def register_engine(name: str, factory: EngineFactory) -> None:
     """Make an engine available under ``name`` (tests register their fake engine this way)."""
     with _lock:
         _factories[name] = factory
-        for options in [o for o in _engines if o.engine == name]:
-            del _engines[options]
+        _forget_instances(name)
 
 
 def unregister_engine(name: str) -> None:
     """Forget the engine registered under ``name`` and any instance of it."""
     with _lock:
         _factories.pop(name, None)
-        for options in [o for o in _engines if o.engine == name]:
-            del _engines[options]
+        _forget_instances(name)
+
+
+def _forget_instances(name: str) -> None:
+    for options in [o for o in _engines if o.engine == name]:
+        del _engines[options]
 
 
 def available_engines() -> list[str]:

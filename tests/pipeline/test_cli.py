@@ -47,7 +47,22 @@ def inbox(tmp_path: Path) -> Path:
     factories.truncated_pdf(folder / "truncated.pdf", good)
     factories.encrypted_pdf(folder / "encrypted.pdf", good)
     (folder / "notes.pdf").write_text("这不是PDF文件", encoding="utf-8")
+    (folder / "empty.pdf").write_bytes(b"")
+    factories.zip_named_pdf(folder / "archive.pdf")
+    factories.zero_page_pdf(folder / "nopages.pdf")
+    factories.bomb_png(folder / "bomb.png")
     return folder
+
+
+BAD = {
+    "truncated": "truncated",
+    "encrypted": "encrypted",
+    "notes": "plain text",
+    "empty": "empty",
+    "archive": "ZIP",
+    "nopages": "no pages",
+    "bomb": "pixels",
+}
 
 
 @pytest.mark.flow
@@ -56,11 +71,11 @@ def test_process_a_folder_good_and_bad_side_by_side(engine: FakeOcrEngine, inbox
     result = runner.invoke(app, ["process", str(inbox), "--out", str(out)])
     assert result.exit_code == 1, result.output
     reports = {path.stem: load(path) for path in out.glob("*.json")}
-    assert sorted(reports) == ["encrypted", "good", "notes", "photo", "scan", "truncated"]
+    assert sorted(reports) == sorted(["good", "scan", "photo", *BAD])
     assert [len(reports[name].pages) for name in ("good", "scan", "photo")] == [2, 2, 1]
     for name in ("good", "scan", "photo"):
         assert reports[name].status == "ok" and reports[name].profile == "luzhou-2019"
-    for name, reason in (("truncated", "truncated"), ("encrypted", "encrypted"), ("notes", "plain text")):
+    for name, reason in BAD.items():
         assert reports[name].status == "failed"
         assert reason in reports[name].errors[0].message
         assert reason in result.output
