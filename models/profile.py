@@ -7,12 +7,15 @@ rules issue adds age limits, criteria, required documents and seals.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from functools import cache
 from importlib import resources
 
 import pydantic
 from pydantic import BaseModel, ConfigDict
+
+from models.report import QualificationLevel
 
 
 class Profile(BaseModel):
@@ -25,6 +28,18 @@ class Profile(BaseModel):
     title_keywords: tuple[str, ...] = pydantic.Field(
         min_length=1,
         description="Phrases of the notice's own form titles; a packet whose pages carry them belongs here",
+    )
+    reference_date: dt.date | None = pydantic.Field(
+        default=None, description="The date ages are counted on (the notice's deadline or date); null if it gives none"
+    )
+    max_age: dict[str, int] = pydantic.Field(
+        default_factory=dict, description="Oldest eligible age in full years, by 性别 (男, 女); empty: no limit"
+    )
+    min_qualification: QualificationLevel | None = pydantic.Field(
+        default=None, description="Lowest qualification level eligible; null: no minimum"
+    )
+    cross_page_seal: tuple[str, ...] = pydantic.Field(
+        default=(), description="doc_types whose multi-page documents must carry a 骑缝章"
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -33,6 +33,7 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 
 
 def _version(value: bool) -> None:
@@ -96,6 +97,66 @@ def demo(
     raise typer.Exit(EXIT_FAILED if any_failed(outcomes) else EXIT_OK)
 
 
+samples_app = typer.Typer(help="Sample packets with ground truth, for demos and for measuring the pipeline.")
+app.add_typer(samples_app, name="samples")
+
+
+@samples_app.command("generate")
+def samples_generate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for <stem>.pdf and <stem>.truth.json.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of packets.")] = 10,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed and arguments give identical files.")] = 0,
+    profile: Annotated[str | None, typer.Option(help="Only this profile (default: all five in turn).")] = None,
+    faults: Annotated[
+        str | None, typer.Option(help="Comma-separated finding codes to inject into every packet.")
+    ] = None,
+    clean_ratio: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of clean packets when --faults is not given.")
+    ] = 0.3,
+) -> None:
+    """Generate scanned, stamped sample packets with exact ground truth."""
+    from samples.generate import FAULT_CODES, Generated, generate
+
+    _check_profile(profile)
+    codes = [code.strip().upper() for code in (faults or "").split(",") if code.strip()]
+    unknown = sorted(set(codes) - set(FAULT_CODES))
+    if unknown:
+        err.print(f"[red]error:[/red] unknown fault codes {', '.join(unknown)}; known: {', '.join(FAULT_CODES)}")
+        raise typer.Exit(EXIT_USAGE)
+
+    def show(packet: Generated) -> str:
+        return f"{packet.pdf}  ({', '.join(packet.faults) or 'clean'})"
+
+    with _progress(n, "generating packets", show) as advance:
+        made = generate(n, seed, out_dir, profile=profile, faults=codes, clean_ratio=clean_ratio, on_packet=advance)
+    profiles = Counter(packet.profile for packet in made)
+    clean = sum(1 for packet in made if not packet.faults)
+    out.print(
+        f"{len(made)} packets ({clean} clean) in {out_dir}: " + ", ".join(f"{p} x{c}" for p, c in profiles.items())
+    )
+
+
+@app.command("eval")
+def evaluate(
+    truth_dir: Annotated[Path, typer.Option("--truth", help="Folder of <stem>.truth.json files.")],
+    reports_dir: Annotated[Path, typer.Option("--reports", help="Folder of <stem>.json reports.")],
+    json_out: Annotated[Path | None, typer.Option("--out", help="Also write the scores as JSON here.")] = None,
+) -> None:
+    """Score reports against ground truth: fields, doc types, seals, cross-page seals, findings."""
+    from samples.evaluate import evaluate_dirs, format_evaluation
+
+    for folder in (truth_dir, reports_dir):
+        if not folder.is_dir():
+            err.print(f"[red]error:[/red] no such folder: {folder}")
+            raise typer.Exit(EXIT_USAGE)
+    evaluation = evaluate_dirs(truth_dir, reports_dir)
+    out.print(format_evaluation(evaluation), markup=False, highlight=False)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(evaluation.to_json() + "\n", encoding="utf-8")
+        out.print(f"scores written to {json_out}")
+
+
 def _check_profile(profile: str | None) -> None:
     if profile is None:
         return
@@ -107,18 +168,23 @@ def _check_profile(profile: str | None) -> None:
 
 
 def _run(files: Sequence[Path], out_dir: Path, profile: str | None) -> list[Outcome]:
-    with _progress(len(files)) as advance:
+    def show(outcome: Outcome) -> str:
+        return f"{outcome.report.status.value:8} {outcome.source}  ->  {outcome.report_path}"
+
+    with _progress(len(files), "processing packets", show) as advance:
         return process_files(files, out_dir, profile, on_done=advance)
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
+def _progress(total: int, description: str, show: Callable[[T], str] | None = None) -> Iterator[Callable[[T], None]]:
+    """A progress bar on stderr; ``show`` turns each finished item into a line printed above it."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
-        task_id = progress.add_task("processing packets", total=total)
+        task_id = progress.add_task(description, total=total)
 
-        def advance(outcome: Outcome) -> None:
-            progress.console.print(f"{outcome.report.status.value:8} {outcome.source}  ->  {outcome.report_path}")
+        def advance(item: T) -> None:
+            if show is not None:
+                progress.console.print(show(item))
             progress.advance(task_id)
 
         yield advance
