@@ -151,3 +151,25 @@ def test_the_real_cli_on_the_sample_packet_and_bad_files(tmp_path: Path) -> None
     for name in ("cut", "lock", "text"):
         failed = load(tmp_path / "out" / f"{name}.json")
         assert failed.status == "failed" and failed.errors and failed.pages == []
+
+
+def test_samples_generate_and_eval_from_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "packets"
+    made = runner.invoke(
+        app, ["samples", "generate", "--n", "1", "--seed", "3", "--out", str(out), "--faults", "MISSING_SEAL"]
+    )
+    assert made.exit_code == 0, made.output
+    (truth_file,) = out.glob("*.truth.json")
+    assert "MISSING_SEAL" in truth_file.read_text(encoding="utf-8")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    scores = tmp_path / "scores.json"
+    result = runner.invoke(app, ["eval", "--truth", str(out), "--reports", str(reports), "--out", str(scores)])
+    assert result.exit_code == 0, result.output
+    assert "missing" in result.output  # the one report is absent: scored as wrong, no crash
+    assert json.loads(scores.read_text(encoding="utf-8"))["metrics"]["packets.missing_or_malformed"]["numerator"] == 1
+
+
+def test_samples_generate_refuses_unknown_faults(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["samples", "generate", "--out", str(tmp_path), "--faults", "TYPO"])
+    assert result.exit_code == 2 and "TYPO" in result.output
