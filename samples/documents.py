@@ -232,7 +232,9 @@ def deeds(doc: pymupdf.Document, packet: Packet) -> list[Sheet]:
 
 def _copy_page(doc: pymupdf.Document, doc_type: str, packet: Packet) -> Sheet:
     sheet = draw.new_sheet(doc, doc_type)
-    sheet.seal_spots.append(draw.SealSpot((400, 700), packet.employer_seal, "复印件"))
+    # ID copies are often certified with the personnel department's oval seal.
+    shape = "oval" if doc_type == "id_copy" else "round"
+    sheet.seal_spots.append(draw.SealSpot((400, 700), packet.employer_seal, "复印件", shape=shape))
     if doc_type not in packet.uncertified:
         sheet.copy_mark_spot = (330, 650)
         draw.write_line(sheet, (330, 650), "与原件一致", 16, style=Style(size=16, color=(0.1, 0.1, 0.35)))
@@ -305,4 +307,8 @@ def letter(
     draw.write_line(sheet, (360, 712), "年    月    日", 12)
     if signer == packet.recommender_seal:
         sheet.seal_spots.append(draw.SealSpot((right - 60, 676), packet.recommender_seal, title))
+    elif doc_type == "pledge":
+        # The applicant signs and adds a personal name seal (私章).
+        name_seal = f"{packet.form['name'].raw}印"
+        sheet.seal_spots.append(draw.SealSpot((right + 30, 676), name_seal, title, shape="square"))
     return [sheet]

@@ -64,6 +64,7 @@ class SealSpot:
     centre: tuple[float, float]
     unit: str
     box: str
+    shape: str = "round"
 
 
 @dataclass

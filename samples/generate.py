@@ -426,8 +426,15 @@ def _rasterise(page: pymupdf.Page) -> np.ndarray:
     return np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3).copy()
 
 
-def _seal_spec(build: Build, unit: str) -> seals.SealSpec:
-    return seals.SealSpec(shape="round", legend=unit, centre_text=build.rng.choice(SEAL_DEPARTMENTS), star=True)
+SEAL_SIZES_MM = {"round": (42.0, 42.0), "oval": (45.0, 30.0), "square": (20.0, 20.0)}
+SEAL_JITTER_PT = 8.0
+
+
+def _seal_spec(build: Build, unit: str, shape: str = "round") -> seals.SealSpec:
+    if shape == "square":
+        return seals.SealSpec(shape="square", legend=unit, centre_text=None, star=False, size_mm=SEAL_SIZES_MM[shape])
+    centre = "人事专用章" if shape == "oval" else build.rng.choice(SEAL_DEPARTMENTS)
+    return seals.SealSpec(shape=shape, legend=unit, centre_text=centre, star=True, size_mm=SEAL_SIZES_MM[shape])  # type: ignore[arg-type]
 
 
 def _stamp_all(build: Build, packet: Packet, sheets: list[Sheet], images: list[np.ndarray]) -> None:
@@ -444,15 +451,16 @@ def _stamp_all(build: Build, packet: Packet, sheets: list[Sheet], images: list[n
         if number == skipped:
             continue
         unit = _other_unit(spot.unit) if number == foreign else spot.unit
-        spec = _seal_spec(build, unit)
+        spec = _seal_spec(build, unit, spot.shape)
         seal = seals.render_seal(spec, build.nprng, dpi=DPI)
-        if "DUPLICATE_SEAL_IMPRESSION" in build.faults and spot.unit == packet.employer_seal:
+        if "DUPLICATE_SEAL_IMPRESSION" in build.faults and spot.unit == packet.employer_seal and spot.shape == "round":
             if pasted is None:
                 pasted = seal
             else:
                 seal = pasted
                 build.expect("DUPLICATE_SEAL_IMPRESSION", None)
-        centre = (spot.centre[0] * PX_PER_PT, spot.centre[1] * PX_PER_PT)
+        jitter = (build.rng.uniform(-1, 1) * SEAL_JITTER_PT, build.rng.uniform(-1, 1) * SEAL_JITTER_PT)
+        centre = ((spot.centre[0] + jitter[0]) * PX_PER_PT, (spot.centre[1] + jitter[1]) * PX_PER_PT)
         result = seals.stamp(images[page], seal, centre)
         build.seals.append(_seal_record(page, result, spec))
     _cross_page_seal(build, packet, sheets, images)
