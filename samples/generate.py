@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import random
 from collections.abc import Callable, Sequence
@@ -156,6 +157,7 @@ def generate(
         chosen = _choose_faults(rng, profile_id, faults, clean_ratio)
         stem = f"{profile_id}-{seed}-{index:03d}" + ("-" + "-".join(c.lower() for c in chosen) if chosen else "-clean")
         pdf_bytes, truth = build_packet(profile_id, rng, chosen, stem)
+        truth["packet_id"] = hashlib.sha256(pdf_bytes).hexdigest()
         pdf, truth_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.truth.json"
         pdf.write_bytes(pdf_bytes)
         truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -559,7 +561,7 @@ def _truth(
     placed = _placements(sheets, matrices)
     form_keys = {key: entry for key, entry in packet.form.items() if key in CONTRACT_KEYS}
     report = PacketReport(
-        packet_id="0" * 64,
+        packet_id="0" * 64,  # the PDF's SHA-256, set once its bytes exist
         source=f"{stem}.pdf",
         profile=build.profile,
         status=PacketStatus.OK,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def test_truth_is_a_report_with_every_contract_key(packets: list[Generated]) -> 
         assert contract.missing_keys(data) == [], packet.pdf.name
         report = PacketReport.model_validate({k: v for k, v in data.items() if k not in ("expected_findings", "clean")})
         assert report.profile == packet.profile
+        assert report.packet_id == hashlib.sha256(packet.pdf.read_bytes()).hexdigest()
         assert report.applicant.name is not None and report.applicant.id_number is not None
         assert report.pages[0].doc_type == "application_form" or packet.profile == "liaocheng-2019"
         assert report.seals, "every packet carries seals"
