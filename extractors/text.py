@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from models.text import edit_distance
+
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A run of whitespace is dropped unless it separates two Latin words ("Zhang San"):
 # forms print "姓  名", "5105 0219 7805", "2016 年" and OCR keeps those gaps.
@@ -39,16 +41,10 @@ def compact(text: str) -> str:
 
 
 def character_error_rate(hypothesis: str, reference: str) -> float:
-    """Levenshtein distance between the two strings over the reference's length (0 is perfect).
+    """Edit distance between the two strings over the reference's length (0 is perfect).
 
     Both are compared as written; normalise them first when layout spaces should not count.
     """
     if not reference:
         return 0.0 if not hypothesis else 1.0
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref_char in enumerate(reference, start=1):
-        current = [i]
-        for j, hyp_char in enumerate(hypothesis, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_char != hyp_char)))
-        previous = current
-    return previous[-1] / len(reference)
+    return edit_distance(hypothesis, reference) / len(reference)

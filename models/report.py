@@ -161,6 +161,12 @@ class Applicant(Record):
     honors: list[Honor] = pydantic.Field(default_factory=list)
 
 
+APPLICANT_FIELDS: tuple[str, ...] = tuple(
+    name for name, info in Applicant.model_fields.items() if name not in ("competitions", "honors")
+)
+"""The field-object keys of an applicant (and of a summary row), in contract order."""
+
+
 class Apprentice(Record):
     """One row of the apprentice sheet (拟带徒情况汇总表)."""
 

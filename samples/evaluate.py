@@ -90,6 +90,8 @@ import pydantic
 from pydantic import BaseModel, ConfigDict
 
 from models import SCHEMA_VERSION, FindingCode, PacketReport, PacketStatus, Severity
+from models.report import APPLICANT_FIELDS
+from models.text import edit_distance
 
 logger = logging.getLogger(__name__)
 
@@ -102,22 +104,7 @@ FLAG_SEVERITIES = frozenset({Severity.ERROR.value, Severity.FRAUD_SUSPECT.value}
 MAX_QUOTED_ERRORS = 3
 """Validation errors quoted in a reason; the rest are counted."""
 
-APPLICANT_KEYS: tuple[str, ...] = (
-    "name",
-    "gender",
-    "birth_month",
-    "id_number",
-    "ethnicity",
-    "political_status",
-    "education",
-    "work_start",
-    "employer",
-    "occupation",
-    "qualification_level",
-    "qualification_date",
-    "phone",
-    "recommending_unit",
-)
+APPLICANT_KEYS = APPLICANT_FIELDS
 ROW_MATCH_KEYS = ("id_number", "name")
 """Keys that identify a summary-sheet row, tried in this order."""
 
@@ -488,14 +475,8 @@ def match_seals(
 
 
 def levenshtein(a: str, b: str) -> int:
-    """Edit distance (insertions, deletions, substitutions) between two strings."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
+    """Edit distance between two strings (see :func:`models.text.edit_distance`)."""
+    return edit_distance(a, b)
 
 
 def _score_seals(truth: Mapping[str, Any], report: Mapping[str, Any], tallies: Tallies) -> None:

@@ -23,6 +23,7 @@ import pymupdf
 
 from models.profile import get_profile
 from models.report import (
+    APPLICANT_FIELDS,
     Applicant,
     Apprentice,
     Certificate,
@@ -546,7 +547,7 @@ def _image_pdf(scanned: list[tuple[np.ndarray, int]], build: Build) -> bytes:
 # truth
 # ----------------------------------------------------------------------------------------------------------
 
-CONTRACT_KEYS = tuple(Applicant.model_fields.keys() - {"competitions", "honors"})
+CONTRACT_KEYS = APPLICANT_FIELDS
 
 
 def _truth(
