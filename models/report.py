@@ -46,6 +46,21 @@ class DocType(StrEnum):
     OTHER = "other"
 
 
+DOC_TYPE_LABELS: dict[DocType, str] = {
+    DocType.APPLICATION_FORM: "申报表",
+    DocType.OVERVIEW_SHEET: "一览表",
+    DocType.SUMMARY_SHEET: "汇总表",
+    DocType.APPRENTICE_SHEET: "拟带徒情况汇总表",
+    DocType.DEEDS: "事迹材料",
+    DocType.CERTIFICATE: "证书复印件",
+    DocType.ID_COPY: "身份证复印件",
+    DocType.PLEDGE: "承诺书",
+    DocType.RECOMMENDATION: "推荐报告",
+    DocType.OTHER: "其他材料",
+}
+"""How a reviewer calls each document type (finding messages, the reviewer UI)."""
+
+
 class Severity(StrEnum):
     INFO = "info"
     WARNING = "warning"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pydantic
 from pydantic import BaseModel, ConfigDict
 
-from models.report import Page, StageError
+from models.report import CrossPageSeal, Finding, Page, Seal, StageError
 
 
 class RenderedPacket(BaseModel):
@@ -25,3 +25,17 @@ class RenderedPacket(BaseModel):
     def failed(self) -> bool:
         """Nothing usable came out of the file."""
         return not any(self.page_images)
+
+
+class SealStageResult(BaseModel):
+    """What the seal stage found in a packet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seals: list[Seal] = pydantic.Field(default_factory=list)
+    cross_page_seals: list[CrossPageSeal] = pydantic.Field(default_factory=list)
+    findings: list[Finding] = pydantic.Field(default_factory=list)
+    errors: list[StageError] = pydantic.Field(default_factory=list)
+    debug_images: list[str | None] = pydantic.Field(
+        default_factory=list, description="Per page: PNG with the seals drawn, for the reviewer UI"
+    )

@@ -157,6 +157,25 @@ def evaluate(
         out.print(f"scores written to {json_out}")
 
 
+bench_app = typer.Typer(help="Benchmarks: figures printed and written as JSON.")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("seals")
+def bench_seals(
+    per_set: Annotated[int, typer.Option(min=1, help="Packets per set (clean, swapped page, pasted seal).")] = 20,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the generated sets (keep it apart from development seeds).")
+    ] = 9000,
+    json_out: Annotated[Path | None, typer.Option("--out", help="Write the figures as JSON here.")] = None,
+) -> None:
+    """Seal detection, legends, 骑缝章 and pasted-seal figures on freshly generated packets."""
+    from pipeline.bench import format_figures, run_seal_bench
+
+    figures = run_seal_bench(per_set, seed, json_out, log=lambda line: err.print(line, markup=False, highlight=False))
+    out.print(format_figures(figures), markup=False, highlight=False)
+
+
 def _check_profile(profile: str | None) -> None:
     if profile is None:
         return

@@ -15,8 +15,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.ocr import OcrOptions
 from extractors.pdf import RenderOptions
-from models.report import PacketReport
-from models.stages import RenderedPacket
+from extractors.seals.analyse import SealOptions
+from models.report import DocType, PacketReport
+from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
 from pipeline import stages
 from pipeline.settings import get_settings
@@ -41,6 +42,13 @@ def assemble(
     rendered: RenderedPacket, texts: list[PageText], profile: str | None, timings: dict[str, float]
 ) -> PacketReport:
     return stages.assemble_report(rendered, texts, profile, timings)
+
+
+@task(name="find-seals", cache_policy=NO_CACHE)
+def find_seals(
+    rendered: RenderedPacket, doc_types: list[DocType], profile: str | None, options: SealOptions, ocr: OcrOptions
+) -> SealStageResult:
+    return stages.find_seals(rendered, doc_types, profile, options, ocr)
 
 
 @flow(name="process-packet", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_TASK_THREADS))  # type: ignore[arg-type]
@@ -70,6 +78,13 @@ def process_packet(path: str, profile: str | None = None) -> PacketReport:
     assemble_start = time.perf_counter()
     report = assemble(rendered, texts, profile, timings)
     report.timings["assemble"] = time.perf_counter() - assemble_start
+
+    if not rendered.failed:
+        seals_start = time.perf_counter()
+        doc_types = [page.doc_type for page in report.pages]
+        sealed = find_seals(rendered, doc_types, report.profile, settings.seals, settings.ocr)
+        report = stages.add_seals(report, sealed)
+        report.timings["seals"] = time.perf_counter() - seals_start
     report.timings["total"] = time.perf_counter() - start
     report.timings = {stage: round(seconds, 3) for stage, seconds in report.timings.items()}
     return report

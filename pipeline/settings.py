@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from extractors.ocr import OcrOptions
 from extractors.pdf import RenderOptions
+from extractors.seals.analyse import SealOptions
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,7 @@ class Settings(BaseSettings):
     )
     render: RenderOptions = pydantic.Field(default_factory=RenderOptions)
     ocr: OcrOptions = pydantic.Field(default_factory=OcrOptions)
+    seals: SealOptions = pydantic.Field(default_factory=SealOptions)
 
     @property
     def page_dir(self) -> Path:

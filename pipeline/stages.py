@@ -13,9 +13,12 @@ import numpy as np
 from extractors.forms.classify import classify_pages, detect_profile
 from extractors.ocr import OcrOptions, get_engine
 from extractors.pdf import DocumentError, RenderedPage, RenderOptions, iter_pages, opened, sha256_file
+from extractors.seals.analyse import SealOptions, analyse_packet
+from extractors.seals.debug import draw_seals
+from extractors.seals.types import DetectedSeal
 from models.profile import ProfileError, get_profile, load_profiles
-from models.report import PacketReport, PacketStatus, Page, StageError
-from models.stages import RenderedPacket
+from models.report import DocType, PacketReport, PacketStatus, Page, StageError
+from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
 
 logger = logging.getLogger(__name__)
@@ -143,3 +146,46 @@ def failed_report(path: Path, stage: str, message: str) -> PacketReport:
         status=PacketStatus.FAILED,
         errors=[StageError(stage=stage, page=None, message=message)],
     )
+
+
+def find_seals(
+    rendered: RenderedPacket,
+    doc_types: Sequence[DocType],
+    profile: str | None,
+    options: SealOptions,
+    ocr: OcrOptions,
+) -> SealStageResult:
+    """Seals, 骑缝章 and pasted-seal findings of a rendered packet; a debug PNG beside each page image."""
+    images = rendered.page_images
+    debug: list[str | None] = [None] * len(images)
+
+    def load(index: int) -> np.ndarray | None:
+        path = images[index]
+        return load_page_image(Path(path)) if path is not None else None
+
+    def save_debug(index: int, image: np.ndarray, seals: list[DetectedSeal]) -> None:
+        path = Path(images[index] or "").with_suffix(".seals.png")
+        if cv2.imwrite(str(path), cv2.cvtColor(draw_seals(image, seals), cv2.COLOR_RGB2BGR), _PNG_FAST):
+            debug[index] = str(path)
+
+    required = get_profile(profile).cross_page_seal if profile else ()
+    engine = get_engine(ocr) if options.read_legends else None
+    analysis = analyse_packet(len(images), load, doc_types, required, engine, options, save_debug)
+    return SealStageResult(
+        seals=analysis.seals,
+        cross_page_seals=analysis.cross_page_seals,
+        findings=analysis.findings,
+        errors=[StageError(stage="seals", page=page, message=message) for page, message in analysis.errors],
+        debug_images=debug,
+    )
+
+
+def add_seals(report: PacketReport, result: SealStageResult) -> PacketReport:
+    """The report with the seal stage's seals, 骑缝章, findings and errors (an error makes it ``partial``)."""
+    report.seals = result.seals
+    report.cross_page_seals = result.cross_page_seals
+    report.findings += result.findings
+    report.errors += result.errors
+    if result.errors and report.status == PacketStatus.OK:
+        report.status = PacketStatus.PARTIAL
+    return report

@@ -63,6 +63,25 @@ class RapidOcrEngine:
         ]
         return sort_reading_order(lines)
 
+    def read_line(self, image: np.ndarray) -> TextLine | None:
+        """Recognise one text line filling ``image`` (no detection): seal legends unwrapped into a strip."""
+        with self._lock:
+            try:
+                result = self._ocr(np.ascontiguousarray(image[:, :, ::-1]), use_det=False, use_cls=False, use_rec=True)
+            finally:
+                # RapidOCR keeps these switches on the instance; page reading needs them back on.
+                self._ocr.update_params(use_det=True, use_cls=True, use_rec=True)
+        texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
+        if not texts or not scores or not texts[0].strip():
+            return None
+        height, width = image.shape[:2]
+        return TextLine(
+            text=normalize_text(texts[0]),
+            raw=texts[0],
+            score=float(min(max(scores[0], 0.0), 1.0)),
+            bbox=[0.0, 0.0, float(width), float(height)],
+        )
+
 
 def sort_reading_order(lines: list[TextLine]) -> list[TextLine]:
     """Lines in reading order: rows top to bottom (a row = vertically overlapping lines), each left to right."""

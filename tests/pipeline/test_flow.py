@@ -54,3 +54,18 @@ def test_flow_isolates_an_ocr_failure_to_its_page(fake_engine: FakeOcrEngine, tm
     assert [(e.stage, e.page) for e in report.errors] == [("ocr", 1)]
     assert report.profile == "wenzhou-7"
     assert [p.ocr_engine for p in report.pages] == ["fake", None, "fake"]
+
+
+def test_flow_reports_seals_and_cross_page_seals_with_debug_images(
+    fake_engine: FakeOcrEngine, isolated_settings: Path
+) -> None:
+    from samples import sample_packets
+
+    packet = next(p for p in sample_packets() if p.stem.startswith("luzhou-2019") and p.stem.endswith("clean"))
+    truth = json.loads(packet.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    report = process_packet(str(packet), profile="luzhou-2019")
+    assert len(report.seals) == len(truth["seals"])
+    assert [c.complete for c in report.cross_page_seals] == [True]
+    assert "seals" in report.timings
+    debug = sorted((isolated_settings / "pages" / report.packet_id).glob("*.seals.png"))
+    assert len(debug) == len(report.pages)

@@ -1,0 +1,1 @@
+"""Seals: detection, legend reading, cross-page seal (骑缝章) joining, pasted-seal forensics."""

@@ -1,0 +1,110 @@
+"""The seal stage over whole generated packets: seals found, 骑缝章 joined, and the three findings raised."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+import pytest
+
+from extractors.seals.analyse import SealAnalysis, analyse_packet, documents, sliver_runs
+from extractors.seals.types import DetectedSeal
+from models import DocType, FindingCode, get_profile
+from samples.evaluate import match_seals
+from samples.generate import generate
+
+SEED = 31
+
+
+def render(pdf: Path) -> list[np.ndarray]:
+    with pymupdf.open(pdf) as doc:
+        pixmaps = [page.get_pixmap(dpi=200, colorspace=pymupdf.csRGB, alpha=False) for page in doc]
+    return [np.frombuffer(p.samples, np.uint8).reshape(p.height, p.width, 3).copy() for p in pixmaps]
+
+
+def analyse(tmp_path: Path, profile: str, faults: list[str]) -> tuple[SealAnalysis, dict[str, object]]:
+    (packet,) = generate(1, SEED, tmp_path, profile=profile, faults=faults, clean_ratio=1.0)
+    truth = json.loads(packet.truth.read_text(encoding="utf-8"))
+    pages = render(packet.pdf)
+    doc_types = [DocType(page["doc_type"]) for page in truth["pages"]]
+    required = get_profile(profile).cross_page_seal
+    return analyse_packet(len(pages), lambda i: pages[i], doc_types, required, None), truth
+
+
+def codes(analysis: SealAnalysis) -> set[FindingCode]:
+    return {finding.code for finding in analysis.findings}
+
+
+def test_a_clean_packet_has_its_seals_a_whole_cross_page_seal_and_no_finding(tmp_path: Path) -> None:
+    analysis, truth = analyse(tmp_path, "luzhou-2019", [])
+    report = [seal.model_dump(mode="json") for seal in analysis.seals]
+    assert len(match_seals(truth["seals"], report)) == len(truth["seals"])  # type: ignore[arg-type]
+    (joined,) = analysis.cross_page_seals
+    assert joined.complete and joined.missing_pages == []
+    assert codes(analysis) == set()
+
+
+def test_a_page_swapped_after_stamping_breaks_the_cross_page_seal(tmp_path: Path) -> None:
+    analysis, truth = analyse(tmp_path, "luzhou-2019", ["CROSS_PAGE_SEAL_BROKEN"])
+    (expected,) = truth["cross_page_seals"]  # type: ignore[misc]
+    (finding,) = [f for f in analysis.findings if f.code == FindingCode.CROSS_PAGE_SEAL_BROKEN]
+    assert finding.pages == expected["missing_pages"]
+    assert finding.severity == "fraud_suspect" and "骑缝章" in finding.message
+    assert finding.evidence["slivers"]
+
+
+def test_a_form_without_the_required_cross_page_seal(tmp_path: Path) -> None:
+    analysis, _ = analyse(tmp_path, "luzhou-2019", ["CROSS_PAGE_SEAL_MISSING"])
+    assert FindingCode.CROSS_PAGE_SEAL_MISSING in codes(analysis)
+    assert FindingCode.CROSS_PAGE_SEAL_BROKEN not in codes(analysis)
+
+
+def test_a_pasted_seal_is_flagged_with_both_impressions_as_evidence(tmp_path: Path) -> None:
+    analysis, _ = analyse(tmp_path, "wenzhou-7", ["DUPLICATE_SEAL_IMPRESSION"])
+    (finding,) = [f for f in analysis.findings if f.code == FindingCode.DUPLICATE_SEAL_IMPRESSION]
+    assert len(finding.evidence["impressions"]) == 2
+    assert all(len(item["bbox"]) == 4 for item in finding.evidence["impressions"])
+
+
+def test_a_failing_page_costs_only_that_page() -> None:
+    blank = np.full((2339, 1654, 3), 250, np.uint8)
+
+    def load(index: int) -> np.ndarray:
+        if index == 1:
+            raise OSError("unreadable page image")
+        return blank
+
+    analysis = analyse_packet(3, load, [DocType.OTHER] * 3, (), None)
+    assert analysis.errors and analysis.errors[0][0] == 1
+    assert analysis.seals == []
+
+
+def test_documents_are_runs_of_one_doc_type() -> None:
+    types = [DocType.APPLICATION_FORM, DocType.APPLICATION_FORM, DocType.DEEDS, DocType.APPLICATION_FORM]
+    assert documents(types) == [
+        (DocType.APPLICATION_FORM, [0, 1]),
+        (DocType.DEEDS, [2]),
+        (DocType.APPLICATION_FORM, [3]),
+    ]
+
+
+@pytest.mark.parametrize(("pages", "expected"), [([0, 1, 2], [[0, 1, 2]]), ([0, 2, 3], [[2, 3]]), ([4], [])])
+def test_sliver_runs(pages: list[int], expected: list[list[int]]) -> None:
+    slivers = [
+        DetectedSeal(
+            page=p,
+            bbox=(1600, 900, 1654, 1200),
+            shape="round",
+            partial=True,
+            edge="right",
+            confidence=0.9,
+            centre=(1700.0, 1050.0),
+            axes=(160.0, 160.0),
+            angle=0.0,
+            ink=np.zeros((300, 54), np.float32),
+        )
+        for p in pages
+    ]
+    assert sliver_runs(slivers, 6) == expected
