@@ -48,7 +48,8 @@ def test_a_clean_packet_has_its_seals_a_whole_cross_page_seal_and_no_finding(tmp
 
 def test_a_page_swapped_after_stamping_breaks_the_cross_page_seal(tmp_path: Path) -> None:
     analysis, truth = analyse(tmp_path, "luzhou-2019", ["CROSS_PAGE_SEAL_BROKEN"])
-    (expected,) = truth["cross_page_seals"]  # type: ignore[misc]
+    cross_page_seals: list[dict[str, list[int]]] = truth["cross_page_seals"]  # type: ignore[assignment]
+    (expected,) = cross_page_seals
     (finding,) = [f for f in analysis.findings if f.code == FindingCode.CROSS_PAGE_SEAL_BROKEN]
     assert finding.pages == expected["missing_pages"]
     assert finding.severity == "fraud_suspect" and "骑缝章" in finding.message
