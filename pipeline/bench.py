@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 import pymupdf
-from extractors.seals.detect import detect_seals
 
 from extractors.ocr import OcrOptions, get_engine
 from extractors.seals.analyse import SealOptions, analyse_packet
+from extractors.seals.detect import detect_seals
+from extractors.text import compact
 from models.profile import get_profile
 from models.report import DocType, FindingCode
 from models.text import edit_distance
@@ -138,7 +139,9 @@ def _score_detection(truth: dict[str, Any], analysis: Any, tallies: dict[str, Ta
     tallies["precision"].add(len(pairs), len(report))
     for expected, found in pairs:
         if expected["shape"] == "round" and expected["text"]:
-            tallies["cer"].add(edit_distance(found["text"] or "", expected["text"]), len(expected["text"]))
+            # Compared as the pipeline compares text: full-width （） and ( ) are the same characters.
+            read, wanted = compact(found["text"] or ""), compact(expected["text"])
+            tallies["cer"].add(edit_distance(read, wanted), len(wanted))
     for expected in truth["cross_page_seals"]:
         if not expected["complete"] and expected["missing_pages"] == expected["pages"]:
             continue  # none was stamped: nothing to find

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +163,9 @@ def generate(
         pdf, truth_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.truth.json"
         pdf.write_bytes(pdf_bytes)
         truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        made.append(Generated(pdf=pdf, truth=truth_path, profile=profile_id, faults=chosen))
+        # What was really injected (a fault a packet's documents cannot show is left out).
+        injected = tuple(dict.fromkeys(str(expected["code"]) for expected in truth["expected_findings"]))
+        made.append(Generated(pdf=pdf, truth=truth_path, profile=profile_id, faults=injected))
         if on_packet is not None:
             on_packet(made[-1])
     return made
@@ -449,24 +452,34 @@ def _stamp_all(build: Build, packet: Packet, sheets: list[Sheet], images: list[n
     foreign = build.rng.choice(form_spots) if "SEAL_OWNER_MISMATCH" in build.faults and form_spots else None
     if foreign is not None:
         build.expect("SEAL_OWNER_MISMATCH", None)
-    pasted: seals.SealImage | None = None
+    paste_unit = _paste_unit(build, packet, [spot for n, (_, spot) in enumerate(spots) if n not in (skipped, foreign)])
+    pasted: tuple[seals.SealSpec, seals.SealImage] | None = None
     for number, (page, spot) in enumerate(spots):
         if number == skipped:
             continue
         unit = _other_unit(spot.unit) if number == foreign else spot.unit
         spec = _seal_spec(build, unit, spot.shape)
         seal = seals.render_seal(spec, build.nprng, dpi=DPI)
-        if "DUPLICATE_SEAL_IMPRESSION" in build.faults and spot.unit == packet.employer_seal and spot.shape == "round":
+        if number != foreign and spot.unit == paste_unit and spot.shape == "round":
             if pasted is None:
-                pasted = seal
+                pasted = (spec, seal)
             else:
-                seal = pasted
+                spec, seal = pasted  # the very same pixels again: a pasted image, not a second stamping
                 build.expect("DUPLICATE_SEAL_IMPRESSION", None)
         jitter = (build.rng.uniform(-1, 1) * SEAL_JITTER_PT, build.rng.uniform(-1, 1) * SEAL_JITTER_PT)
         centre = ((spot.centre[0] + jitter[0]) * PX_PER_PT, (spot.centre[1] + jitter[1]) * PX_PER_PT)
         result = seals.stamp(images[page], seal, centre)
         build.seals.append(_seal_record(page, result, spec))
     _cross_page_seal(build, packet, sheets, images)
+
+
+def _paste_unit(build: Build, packet: Packet, spots: list[Any]) -> str | None:
+    """The unit whose round seal is pasted twice (the employer's if it is stamped twice, else another's)."""
+    if "DUPLICATE_SEAL_IMPRESSION" not in build.faults:
+        return None
+    counts = Counter(spot.unit for spot in spots if spot.shape == "round")
+    repeated = [unit for unit, count in counts.items() if count >= 2]
+    return packet.employer_seal if packet.employer_seal in repeated else (repeated[0] if repeated else None)
 
 
 def _other_unit(unit: str) -> str:
