@@ -75,13 +75,13 @@ class LegendOptions(BaseModel):
         "a dense seal may be half ink, but paper and the print on it fill at least this share",
     )
     paper_redness_margin: float = pydantic.Field(
-        default=15.0, ge=0.0, description="Redness above the paper's before a pixel carries any ink"
+        default=15.0, gt=0.0, description="Redness above the paper's before a pixel is ink; as much again: wholly ink"
     )
     full_ink_percentile: float = pydantic.Field(
-        default=85.0, gt=0.0, lt=100.0, description="Percentile of the inked pixels' redness counted as full ink"
+        default=85.0, gt=0.0, lt=100.0, description="Percentile of the inked pixels' darkness counted as full ink"
     )
     min_ink_span: float = pydantic.Field(
-        default=40.0, gt=0.0, description="Least redness between no ink and full ink: a pale seal is not stretched"
+        default=40.0, gt=0.0, description="Least darkness counted as full ink: a pale seal is not stretched"
     )
     print_red_level: float = pydantic.Field(
         default=140.0,
@@ -393,10 +393,12 @@ def read_seal_text(
 
 
 def red_ink(rgb: np.ndarray, options: LegendOptions | None = None) -> FloatImage:
-    """How much red seal ink covers each pixel, 0..1, from its redness ``R - max(G, B)``.
+    """How much red seal ink covers each pixel, 0..1: where it is red, how much green and blue it takes from paper.
 
-    Paper (whatever its tint) and black or blue print have no redness and get 0; the scale is set by the
-    image's own strongest red, so a pale impression still reads as ink.
+    Redness ``R - max(G, B)`` tells seal ink from paper (whatever its tint) and black or blue print. It does not
+    measure how much ink, as it flattens where ink is thick (R falls too) and would fill in the narrow paper between
+    a dense glyph's strokes (重, 聊, 章). The scale is set by the image's own strongest ink, so a pale impression
+    still reads as ink.
 
     Args:
         rgb: An RGB ``uint8`` image.
@@ -409,12 +411,16 @@ def red_ink(rgb: np.ndarray, options: LegendOptions | None = None) -> FloatImage
     if rgb.size == 0:
         return np.zeros(rgb.shape[:2], dtype=np.float32)
     channels = rgb.astype(np.float32)
-    redness = channels[..., 0] - np.maximum(channels[..., 1], channels[..., 2])
+    green_blue = np.maximum(channels[..., 1], channels[..., 2])
+    redness = channels[..., 0] - green_blue
     low = float(np.percentile(redness, options.paper_percentile)) + options.paper_redness_margin
-    inked = redness[redness > low]
-    high = float(np.percentile(inked, options.full_ink_percentile)) if inked.size else low
-    high = max(high, low + options.min_ink_span)
-    return np.asarray(np.clip((redness - low) / (high - low), 0.0, 1.0), dtype=np.float32)
+    red = redness > low
+    paper = ~red & (channels[..., 0] >= options.print_red_level)  # neither seal ink nor other print
+    darkness = (float(np.median(green_blue[paper])) if paper.any() else CHANNEL_MAX) - green_blue
+    high = float(np.percentile(darkness[red], options.full_ink_percentile)) if red.any() else 0.0
+    redness_share = np.clip((redness - low) / options.paper_redness_margin, 0.0, 1.0)
+    ink = np.clip(darkness / max(high, options.min_ink_span), 0.0, 1.0) * redness_share
+    return np.asarray(ink, dtype=np.float32)
 
 
 def _seal_ink(page: np.ndarray, seal: DetectedSeal, options: LegendOptions) -> tuple[tuple[int, int], FloatImage]:
@@ -586,14 +592,8 @@ def _read_ring_seal(ink: FloatImage, ring: _Ring, engine: OcrEngine, options: Le
     arcs = [r for r in readings[: len(strips)] if r is not None]
     # the summed confidence: a reading upside down may be one confident character, the legend is many
     arc = max(arcs, key=lambda r: r.score * len(r.text), default=None)
-    centre = next(
-        (
-            r
-            for r in readings[len(strips) :]
-            if r is not None and len(r.text) >= options.min_centre_chars and r.score >= options.min_centre_score
-        ),
-        None,
-    )
+    lines = [r for r in readings[len(strips) :] if r is not None and len(r.text) >= options.min_centre_chars]
+    centre = next((r for r in lines if r.score >= options.min_centre_score), None)
     return _seal_text(arc, centre)
 
 

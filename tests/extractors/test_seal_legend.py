@@ -249,6 +249,16 @@ def test_red_ink_is_one_for_seal_red_and_zero_for_paper_black_and_blue() -> None
     assert 0.2 < ink[4] < 1.0  # a faint impression is partial ink
 
 
+def test_red_ink_keeps_the_paper_between_a_dense_glyphs_strokes_open() -> None:
+    # Scanned colours of a bold 重: its strokes, the pink paper squeezed between them, and the paper around it.
+    # Their redness differs little (115 and 95), since thick ink lowers the red channel as well.
+    stroke, between = [190, 75, 70], [250, 150, 155]
+    ink = red_ink(np.repeat(np.array([[stroke, between, PAPER]], dtype=np.uint8), 4, axis=0))[0]
+    assert ink[0] == pytest.approx(1.0)
+    assert ink[1] < 0.6 * ink[0]
+    assert ink[2] == 0.0
+
+
 def test_seal_text_joins_legend_and_centre_line() -> None:
     assert SealText(arc="泸州北方化学工业有限公司", centre="人事专用章").text == "泸州北方化学工业有限公司人事专用章"
     assert SealText(arc="王建国印").text == "王建国印"
