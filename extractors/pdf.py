@@ -292,6 +292,20 @@ def iter_pages(document: Document) -> Iterator[RenderedPage | DocumentError]:
             yield DocumentError(f"第 {index + 1} 页无法渲染 (page {index + 1} cannot be rendered: {exc})")
 
 
+def render_images(path: Path, options: RenderOptions) -> list[np.ndarray]:
+    """Every page of ``path`` as an RGB image, as the pipeline renders them (benchmarks and tests).
+
+    Raises:
+        DocumentError: the file cannot be used, or one of its pages cannot be rendered.
+    """
+    with opened(path, options) as document:
+        pages = list(iter_pages(document))
+    for page in pages:
+        if isinstance(page, DocumentError):
+            raise page
+    return [page.image for page in pages if isinstance(page, RenderedPage)]
+
+
 @contextmanager
 def opened(path: Path, options: RenderOptions) -> Iterator[Document]:
     """:func:`open_document` as a context manager that closes the document."""

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pymupdf
 
 from extractors.ocr import OcrOptions, get_engine
+from extractors.pdf import RenderOptions, render_images
 from extractors.seals.analyse import SealOptions, analyse_packet
 from extractors.seals.detect import detect_seals
 from extractors.text import compact
@@ -29,7 +29,6 @@ from models.text import edit_distance
 from samples.evaluate import match_seals
 from samples.generate import PROFILE_ORDER, Generated, generate
 
-DPI = 200
 SEAL_TARGETS = {
     "seal_recall": (">=", 0.99),
     "seal_precision": (">=", 0.98),
@@ -58,13 +57,8 @@ class Tally:
 
 
 def render_pages(pdf: Path) -> list[np.ndarray]:
-    """The packet's pages at 200 DPI, RGB, as the pipeline renders them."""
-    with pymupdf.open(pdf) as doc:
-        pages = []
-        for page in doc:
-            pixmap = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csRGB, alpha=False)
-            pages.append(np.frombuffer(pixmap.samples, np.uint8).reshape(pixmap.height, pixmap.width, 3).copy())
-    return pages
+    """The packet's pages at 200 DPI, RGB, rendered by the pipeline's own loader."""
+    return render_images(pdf, RenderOptions())
 
 
 def bench_seals(per_set: int, seed: int, work: Path, log: Callable[[str], None] = print) -> dict[str, Any]:

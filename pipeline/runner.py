@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +49,8 @@ def collect_inputs(paths: Iterable[Path]) -> Inputs:
 
 def report_paths(files: Sequence[Path], out_dir: Path) -> list[Path]:
     """``<stem>.json`` per input; inputs that share a stem get ``<stem>.<suffix>.json`` so none overwrites another."""
-    stems = [f.stem for f in files]
-    return [
-        out_dir / (f"{f.stem}.json" if stems.count(f.stem) == 1 else f"{f.stem}{f.suffix.lower()}.json") for f in files
-    ]
+    stems = Counter(f.stem for f in files)
+    return [out_dir / (f"{f.stem}.json" if stems[f.stem] == 1 else f"{f.stem}{f.suffix.lower()}.json") for f in files]
 
 
 def process_files(

@@ -15,6 +15,7 @@ import pymupdf
 from samples import draw
 from samples.draw import LABEL, PARAGRAPH, VALUE, Cell, Row, Sheet, Style
 from samples.layouts import EMPLOYER, NOBODY, RECOMMENDER, FormLayout, PacketLayout, SheetLayout
+from samples.seals import SealShape
 
 ROW_HEIGHT = 30.0
 SECTION_HEIGHT = 120.0
@@ -233,7 +234,7 @@ def deeds(doc: pymupdf.Document, packet: Packet) -> list[Sheet]:
 def _copy_page(doc: pymupdf.Document, doc_type: str, packet: Packet) -> Sheet:
     sheet = draw.new_sheet(doc, doc_type)
     # ID copies are often certified with the personnel department's oval seal.
-    shape = "oval" if doc_type == "id_copy" else "round"
+    shape: SealShape = "oval" if doc_type == "id_copy" else "round"
     sheet.seal_spots.append(draw.SealSpot((400, 700), packet.employer_seal, "复印件", shape=shape))
     if doc_type not in packet.uncertified:
         sheet.copy_mark_spot = (330, 650)

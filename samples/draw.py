@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
+from samples.seals import SealShape
+
 FONT = pymupdf.Font("china-s")
 FONT_ALIAS = "cjk"
 LINE_SPACING = 1.35
@@ -64,7 +66,7 @@ class SealSpot:
     centre: tuple[float, float]
     unit: str
     box: str
-    shape: str = "round"
+    shape: SealShape = "round"
 
 
 @dataclass

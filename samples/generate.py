@@ -349,7 +349,7 @@ def _certificate_record(person: Any, rng: random.Random) -> Record:
 
 
 def _id_card_record(person: Any, city: str) -> Record:
-    birth = people.birth_from_id(person.id_number) if hasattr(people, "birth_from_id") else person.birth
+    birth = people.birth_from_id(person.id_number)
     return {
         "holder": records.plain(person.name),
         "gender": records.plain("男" if int(person.id_number[16]) % 2 else "女"),
@@ -371,9 +371,7 @@ def _experience(person: Any) -> list[tuple[str, str]]:
 
 
 def _deeds(person: Any, reference: dt.date) -> list[str]:
-    age = (
-        reference.year - person.birth.year - ((reference.month, reference.day) < (person.birth.month, person.birth.day))
-    )
+    age = people.age_on(person.birth, reference)
     honours = "、".join(h.title for h in person.honors) or "多项企业荣誉"
     first = (
         f"{person.name}，{person.gender}，{age}岁，{person.education}学历，{person.political_status}，{person.ethnicity}。"
@@ -432,15 +430,19 @@ def _rasterise(page: pymupdf.Page) -> np.ndarray:
     return np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3).copy()
 
 
-SEAL_SIZES_MM = {"round": (42.0, 42.0), "oval": (45.0, 30.0), "square": (20.0, 20.0)}
+SEAL_SIZES_MM: dict[seals.SealShape, tuple[float, float]] = {
+    "round": (42.0, 42.0),
+    "oval": (45.0, 30.0),
+    "square": (20.0, 20.0),
+}
 SEAL_JITTER_PT = 8.0
 
 
-def _seal_spec(build: Build, unit: str, shape: str = "round") -> seals.SealSpec:
+def _seal_spec(build: Build, unit: str, shape: seals.SealShape = "round") -> seals.SealSpec:
     if shape == "square":
         return seals.SealSpec(shape="square", legend=unit, centre_text=None, star=False, size_mm=SEAL_SIZES_MM[shape])
     centre = "人事专用章" if shape == "oval" else build.rng.choice(SEAL_DEPARTMENTS)
-    return seals.SealSpec(shape=shape, legend=unit, centre_text=centre, star=True, size_mm=SEAL_SIZES_MM[shape])  # type: ignore[arg-type]
+    return seals.SealSpec(shape=shape, legend=unit, centre_text=centre, star=True, size_mm=SEAL_SIZES_MM[shape])
 
 
 def _stamp_all(build: Build, packet: Packet, sheets: list[Sheet], images: list[np.ndarray]) -> None:

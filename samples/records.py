@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 from samples.documents import Entry, Record
+from samples.people import year_month
 
 LEVEL_GRADES = {"初级工": "五级", "中级工": "四级", "高级工": "三级", "技师": "二级", "高级技师": "一级"}
 LEVEL_STYLES = ("{level}", "{grade}/{level}", "{grade}（{level}）")
@@ -14,7 +15,7 @@ LEVEL_STYLES = ("{level}", "{grade}/{level}", "{grade}（{level}）")
 
 def month(date: dt.date, fmt: str) -> Entry:
     """A month as the contract wants it (``YYYY-MM``) and as the form writes it (``fmt``)."""
-    return Entry(value=f"{date.year:04d}-{date.month:02d}", raw=_month_text(date, fmt))
+    return Entry(value=year_month(date), raw=_month_text(date, fmt))
 
 
 def _month_text(date: dt.date, fmt: str) -> str:

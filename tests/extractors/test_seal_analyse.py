@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pymupdf
 import pytest
 
+from extractors.pdf import RenderOptions, render_images
 from extractors.seals.analyse import SealAnalysis, analyse_packet, documents, sliver_runs
 from extractors.seals.types import DetectedSeal
 from models import DocType, FindingCode, get_profile
@@ -18,16 +18,10 @@ from samples.generate import generate
 SEED = 31
 
 
-def render(pdf: Path) -> list[np.ndarray]:
-    with pymupdf.open(pdf) as doc:
-        pixmaps = [page.get_pixmap(dpi=200, colorspace=pymupdf.csRGB, alpha=False) for page in doc]
-    return [np.frombuffer(p.samples, np.uint8).reshape(p.height, p.width, 3).copy() for p in pixmaps]
-
-
 def analyse(tmp_path: Path, profile: str, faults: list[str]) -> tuple[SealAnalysis, dict[str, object]]:
     (packet,) = generate(1, SEED, tmp_path, profile=profile, faults=faults, clean_ratio=1.0)
     truth = json.loads(packet.truth.read_text(encoding="utf-8"))
-    pages = render(packet.pdf)
+    pages = render_images(packet.pdf, RenderOptions())
     doc_types = [DocType(page["doc_type"]) for page in truth["pages"]]
     required = get_profile(profile).cross_page_seal
     return analyse_packet(len(pages), lambda i: pages[i], doc_types, required, None), truth

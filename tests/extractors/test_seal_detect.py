@@ -9,9 +9,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pydantic
-import pymupdf
 import pytest
 
+from extractors.pdf import RenderOptions, render_images
 from extractors.seals.detect import DetectOptions, detect_seals
 from extractors.seals.types import DetectedSeal
 from samples import seals
@@ -254,11 +254,8 @@ def test_every_seal_of_a_sample_packet_is_found() -> None:
     pdf = REPO / "samples" / "packets" / "luzhou-2019-1-000-clean.pdf"
     truth = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))["seals"]
     report: list[dict[str, object]] = []
-    with pymupdf.open(pdf) as document:
-        for index, page in enumerate(document):
-            pixmap = page.get_pixmap(dpi=200)
-            image = np.frombuffer(pixmap.samples, np.uint8).reshape(pixmap.h, pixmap.w, pixmap.n)[:, :, :3]
-            report += [seal.to_record().model_dump(mode="json") for seal in detect_seals(image, index)]
+    for index, image in enumerate(render_images(pdf, RenderOptions())):
+        report += [seal.to_record().model_dump(mode="json") for seal in detect_seals(image, index)]
     pairs = match_seals(truth, report)
     assert len(pairs) == len(truth) > 0
     for truth_seal, found in pairs:
