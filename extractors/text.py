@@ -13,8 +13,12 @@ _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _GAP = re.compile(rf"(?<=[{_CJK}0-9:()\[\],.;%/\-])\s+|\s+(?=[{_CJK}0-9:()\[\],.;%/\-])")
 _SPACES = re.compile(r"\s+")
 
-# Punctuation NFKC leaves as-is but forms use interchangeably with the ASCII forms.
-_PUNCT = str.maketrans({"〔": "[", "〕": "]", "【": "[", "】": "]", "—": "-", "－": "-", "–": "-", "·": "·"})
+# Punctuation NFKC leaves as-is but forms use interchangeably with the ASCII forms, and traditional
+# variants the OCR model sometimes returns for the simplified characters printed on mainland forms.
+_PUNCT = str.maketrans(
+    {"〔": "[", "〕": "]", "【": "[", "】": "]", "—": "-", "－": "-", "–": "-", "·": "·"}
+    | dict(zip("決説別戶強絶為與", "决说别户强绝为与", strict=True))
+)
 
 
 def normalize_text(text: str) -> str:

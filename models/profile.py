@@ -41,6 +41,10 @@ class Profile(BaseModel):
     cross_page_seal: tuple[str, ...] = pydantic.Field(
         default=(), description="doc_types whose multi-page documents must carry a 骑缝章"
     )
+    field_labels: dict[str, tuple[str, ...]] = pydantic.Field(
+        default_factory=dict,
+        description="Labels this notice's forms print for applicant fields, beyond the common vocabulary",
+    )
 
 
 class ProfileError(ValueError):

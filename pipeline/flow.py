@@ -13,6 +13,7 @@ from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from extractors.forms.extract import FormsResult
 from extractors.ocr import OcrOptions
 from extractors.pdf import RenderOptions
 from extractors.seals.analyse import SealOptions
@@ -51,9 +52,16 @@ def find_seals(
     return stages.find_seals(rendered, doc_types, profile, options, ocr)
 
 
+@task(name="read-fields", cache_policy=NO_CACHE)
+def read_fields(
+    rendered: RenderedPacket, texts: list[PageText], doc_types: list[DocType], profile: str | None
+) -> FormsResult:
+    return stages.read_fields(rendered, texts, doc_types, profile)
+
+
 @flow(name="process-packet", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_TASK_THREADS))  # type: ignore[arg-type]
 def process_packet(path: str, profile: str | None = None) -> PacketReport:
-    """Render, OCR and assemble the report of the packet at ``path``.
+    """Render, OCR, classify, read the fields and find the seals of the packet at ``path``.
 
     Args:
         path: A PDF, TIFF, PNG, JPEG or BMP scan.
@@ -80,8 +88,12 @@ def process_packet(path: str, profile: str | None = None) -> PacketReport:
     report.timings["assemble"] = time.perf_counter() - assemble_start
 
     if not rendered.failed:
-        seals_start = time.perf_counter()
+        fields_start = time.perf_counter()
         doc_types = [page.doc_type for page in report.pages]
+        report = stages.add_fields(report, read_fields(rendered, texts, doc_types, report.profile))
+        report.timings["fields"] = time.perf_counter() - fields_start
+
+        seals_start = time.perf_counter()
         sealed = find_seals(rendered, doc_types, report.profile, settings.seals, settings.ocr)
         report = stages.add_seals(report, sealed)
         report.timings["seals"] = time.perf_counter() - seals_start

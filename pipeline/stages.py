@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from extractors.forms.classify import classify_pages, detect_profile
+from extractors.forms.extract import FormsResult, extract_forms
 from extractors.ocr import OcrOptions, get_engine
 from extractors.pdf import DocumentError, RenderedPage, RenderOptions, iter_pages, opened, sha256_file
 from extractors.seals.analyse import SealOptions, analyse_packet
@@ -186,6 +187,32 @@ def add_seals(report: PacketReport, result: SealStageResult) -> PacketReport:
     report.cross_page_seals = result.cross_page_seals
     report.findings += result.findings
     report.errors += result.errors
+    if result.errors and report.status == PacketStatus.OK:
+        report.status = PacketStatus.PARTIAL
+    return report
+
+
+def read_fields(
+    rendered: RenderedPacket, texts: Sequence[PageText], doc_types: Sequence[DocType], profile: str | None
+) -> FormsResult:
+    """The applicant, summary rows, apprentices and certificates read from the packet's pages."""
+    by_page = {text.page: text for text in texts}
+    page_texts = [by_page.get(index, PageText(page=index, engine=None)) for index in range(len(doc_types))]
+
+    def load(index: int) -> np.ndarray | None:
+        path = rendered.page_images[index]
+        return load_page_image(Path(path)) if path is not None else None
+
+    return extract_forms(page_texts, doc_types, load, get_profile(profile) if profile else None)
+
+
+def add_fields(report: PacketReport, result: FormsResult) -> PacketReport:
+    """The report with the field stage's records and errors (an error makes it ``partial``)."""
+    report.applicant = result.applicant
+    report.summary_rows = result.summary_rows
+    report.apprentices = result.apprentices
+    report.certificates = result.certificates
+    report.errors += [StageError(stage="fields", page=page, message=message) for page, message in result.errors]
     if result.errors and report.status == PacketStatus.OK:
         report.status = PacketStatus.PARTIAL
     return report

@@ -53,6 +53,14 @@ the ratio is ``null`` when the denominator is 0. Names in the JSON output:
 - ``summary_row.<key>`` and ``summary_row.all``: the same for the applicant's
   row of the summary sheets (the truth row with the applicant's ID number, or
   else name, against the report row with that row's ID number, or else name).
+- ``competitions.f1`` and ``honors.f1``: the applicant's competition results
+  (compared on ``year``, ``scope``, ``category``, ``rank`` and ``event``) and
+  honours (``title``, ``year``) as multisets; written as ``2·TP`` over
+  ``2·TP + FP + FN``, so the ratio is the F1 score.
+- ``apprentice.all``: exact match of every apprentice field, truth rows matched
+  to report rows by ID number, or else name.
+- ``certificate.all``: exact match of every certificate field, truth
+  certificates matched to report ones by page and kind.
 - ``doc_type``: pages whose ``doc_type`` is right, pages matched by ``index``.
 - ``seal.precision``, ``seal.recall``: report seals matched greedily to truth
   seals on the same page, by bbox IoU >= ``SEAL_IOU_THRESHOLD``.
@@ -80,6 +88,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -90,7 +99,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict
 
 from models import SCHEMA_VERSION, FindingCode, PacketReport, PacketStatus, Severity
-from models.report import APPLICANT_FIELDS
+from models.report import APPLICANT_FIELDS, Apprentice, Certificate
 from models.text import edit_distance
 
 logger = logging.getLogger(__name__)
@@ -105,6 +114,12 @@ MAX_QUOTED_ERRORS = 3
 """Validation errors quoted in a reason; the rest are counted."""
 
 APPLICANT_KEYS = APPLICANT_FIELDS
+APPRENTICE_KEYS: tuple[str, ...] = tuple(Apprentice.model_fields)
+CERTIFICATE_KEYS: tuple[str, ...] = tuple(
+    name for name, info in Certificate.model_fields.items() if name not in ("kind", "page", "certified_copy")
+)
+COMPETITION_KEYS = ("year", "scope", "category", "rank", "event")
+HONOR_KEYS = ("title", "year")
 ROW_MATCH_KEYS = ("id_number", "name")
 """Keys that identify a summary-sheet row, tried in this order."""
 
@@ -122,6 +137,10 @@ _UNREAD_TRUTH_KEYS: dict[str, Any] = {
 APPLICANT_PREFIX = "applicant"
 SUMMARY_ROW_PREFIX = "summary_row"
 ALL_FIELDS = "all"
+COMPETITION_F1 = "competitions.f1"
+HONOR_F1 = "honors.f1"
+APPRENTICE_ALL = "apprentice.all"
+CERTIFICATE_ALL = "certificate.all"
 DOC_TYPE = "doc_type"
 SEAL_PRECISION = "seal.precision"
 SEAL_RECALL = "seal.recall"
@@ -142,6 +161,10 @@ def _field_metrics(prefix: str) -> list[str]:
 FIXED_METRICS: tuple[str, ...] = (
     *_field_metrics(APPLICANT_PREFIX),
     *_field_metrics(SUMMARY_ROW_PREFIX),
+    COMPETITION_F1,
+    HONOR_F1,
+    APPRENTICE_ALL,
+    CERTIFICATE_ALL,
     DOC_TYPE,
     SEAL_PRECISION,
     SEAL_RECALL,
@@ -429,6 +452,38 @@ def _score_summary_row(truth: Mapping[str, Any], report: Mapping[str, Any], tall
     _score_fields(truth_row, report_row, SUMMARY_ROW_PREFIX, tallies)
 
 
+def _entry_key(entry: Mapping[str, Any], keys: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(_squash(value) if isinstance(value := entry.get(key), str) else value for key in keys)
+
+
+def _score_entries(truth: Mapping[str, Any], report: Mapping[str, Any], list_key: str, keys: Sequence[str]) -> Tally:
+    """F1 of a list of plain objects as multisets of their ``keys``: 2·TP over 2·TP + FP + FN."""
+    expected = Counter(_entry_key(entry, keys) for entry in _objects(truth.get(list_key)))
+    found = Counter(_entry_key(entry, keys) for entry in _objects(report.get(list_key)))
+    hits = sum((expected & found).values())
+    return Tally(2 * hits, sum(expected.values()) + sum(found.values()))
+
+
+def _score_apprentices(truth: Mapping[str, Any], report: Mapping[str, Any], tallies: Tallies) -> None:
+    rows = _objects(report.get("apprentices"))
+    for truth_row in _objects(truth.get("apprentices")):
+        report_row = _find_row(rows, truth_row)
+        for key in APPRENTICE_KEYS:
+            expected = _value(truth_row, key)
+            if expected is not None:
+                tallies[APPRENTICE_ALL].count(report_row is not None and _value(report_row, key) == expected)
+
+
+def _score_certificates(truth: Mapping[str, Any], report: Mapping[str, Any], tallies: Tallies) -> None:
+    found = {(_int(c.get("page")), c.get("kind")): c for c in _objects(report.get("certificates"))}
+    for certificate in _objects(truth.get("certificates")):
+        match = found.get((certificate.get("page"), certificate.get("kind")))
+        for key in CERTIFICATE_KEYS:
+            expected = _value(certificate, key)
+            if expected is not None:
+                tallies[CERTIFICATE_ALL].count(match is not None and _value(match, key) == expected)
+
+
 def _score_doc_types(truth: Mapping[str, Any], report: Mapping[str, Any], tallies: Tallies) -> None:
     report_types: dict[int, Any] = {}
     for page in _objects(report.get("pages")):
@@ -536,6 +591,11 @@ def score_packet(truth: TruthPacket, report: LoadedReport) -> Tallies:
     data = report.data
     _score_fields(_mapping(truth.report.get("applicant")), _mapping(data.get("applicant")), APPLICANT_PREFIX, tallies)
     _score_summary_row(truth.report, data, tallies)
+    applicant, truth_applicant = _mapping(data.get("applicant")), _mapping(truth.report.get("applicant"))
+    tallies[COMPETITION_F1].add(_score_entries(truth_applicant, applicant, "competitions", COMPETITION_KEYS))
+    tallies[HONOR_F1].add(_score_entries(truth_applicant, applicant, "honors", HONOR_KEYS))
+    _score_apprentices(truth.report, data, tallies)
+    _score_certificates(truth.report, data, tallies)
     _score_doc_types(truth.report, data, tallies)
     _score_seals(truth.report, data, tallies)
     _score_cross_page_seals(truth.report, data, tallies)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pymupdf
 from PIL import Image
+
+from extractors.text import normalize_text
+from models.text import TextLine
 
 A4 = (595.0, 842.0)
 DPI = 200
@@ -117,3 +122,91 @@ def bomb_png(path: Path, side: int = 60_000) -> Path:
     rows = zlib.compress(b"\x00" * (1 + side // 8), 9)  # one row only: the file stays tiny
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
     return path
+
+
+FORM_FONT = 11.0
+CELL_PADDING = 4.0
+PT_TO_PX = DPI / 72
+
+
+@dataclass
+class RuledPage:
+    """A page with ruled tables drawn by PyMuPDF, and the text lines an ideal OCR would return for it."""
+
+    image: np.ndarray
+    lines: list[TextLine]
+
+
+Cell = tuple[str, float]
+"""(text, width in points) of one cell; the text may hold several lines separated by newlines."""
+
+
+def ruled_page(
+    tables: Sequence[tuple[float, Sequence[tuple[float, Sequence[Cell]]]]],
+    *,
+    free_text: Sequence[tuple[float, float, str, float]] = (),
+    page_size: tuple[float, float] = A4,
+    left: float = 60.0,
+    skew_degrees: float = 0.0,
+    red_disc: tuple[float, float, float] | None = None,
+    skip_vertical: Sequence[tuple[int, int, int]] = (),
+) -> RuledPage:
+    """Draw tables (``(top, [(row height, [cells])])``, each row with its own columns) and free text.
+
+    Args:
+        tables: Each table's top (points) and rows; a row is its height and its cells left to right.
+        free_text: ``(x, y, text, size)`` lines outside the tables (titles, cover labels), baseline at y.
+        page_size: Page size in points (A4 portrait by default).
+        left: Left edge of the tables.
+        skew_degrees: Rotate the rendered page (and the text boxes) by this angle, as a skewed scan.
+        red_disc: ``(x, y, radius)`` in points of a red disc of seal ink stamped over everything.
+        skip_vertical: ``(table, row, cell)`` whose right rule is not drawn (a faint or missing rule).
+    """
+    doc = pymupdf.open()
+    page = doc.new_page(width=page_size[0], height=page_size[1])
+    boxes: list[tuple[str, tuple[float, float, float, float]]] = []
+    for table_index, (top, rows) in enumerate(tables):
+        y = top
+        for row_index, (height, cells) in enumerate(rows):
+            x = left
+            page.draw_line((x, y), (x, y + height), width=0.8)
+            for cell_index, (text, width) in enumerate(cells):
+                parts = [part for part in text.split("\n") if part]
+                line_height = FORM_FONT * 1.4
+                first = y + (height - line_height * len(parts)) / 2
+                for number, part in enumerate(parts):
+                    baseline = first + line_height * number + FORM_FONT
+                    page.insert_text((x + CELL_PADDING, baseline), part, fontname="china-s", fontsize=FORM_FONT)
+                    length = pymupdf.get_text_length(part, fontname="china-s", fontsize=FORM_FONT)
+                    boxes.append(
+                        (part, (x + CELL_PADDING, baseline - FORM_FONT, x + CELL_PADDING + length, baseline + 2))
+                    )
+                x += width
+                if (table_index, row_index, cell_index) not in skip_vertical:
+                    page.draw_line((x, y), (x, y + height), width=0.8)
+            page.draw_line((left, y), (x, y), width=0.8)
+            page.draw_line((left, y + height), (x, y + height), width=0.8)
+            y += height
+    for x, y, text, size in free_text:
+        page.insert_text((x, y), text, fontname="china-s", fontsize=size)
+        length = pymupdf.get_text_length(text, fontname="china-s", fontsize=size)
+        boxes.append((text, (x, y - size, x + length, y + 2)))
+    pixmap = page.get_pixmap(dpi=DPI, alpha=False)
+    image: np.ndarray = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3).copy()
+    doc.close()
+    if red_disc is not None:
+        # Seal ink is translucent: it multiplies the paper and the print under it (black stays black).
+        cx, cy, radius = (value * PT_TO_PX for value in red_disc)
+        ys, xs = np.ogrid[: image.shape[0], : image.shape[1]]
+        inside = (xs - cx) ** 2 + (ys - cy) ** 2 <= radius**2
+        image[inside] = (image[inside] * np.array([0.92, 0.3, 0.3])).astype(np.uint8)
+    matrix = cv2.getRotationMatrix2D((image.shape[1] / 2, image.shape[0] / 2), skew_degrees, 1.0)
+    if skew_degrees:
+        image = cv2.warpAffine(image, matrix, (image.shape[1], image.shape[0]), borderValue=(255, 255, 255))
+    lines = []
+    for text, (x0, y0, x1, y1) in boxes:
+        corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]]) * [PT_TO_PX, PT_TO_PX, 1]
+        moved = corners @ matrix.T
+        bbox = [float(moved[:, 0].min()), float(moved[:, 1].min()), float(moved[:, 0].max()), float(moved[:, 1].max())]
+        lines.append(TextLine(text=normalize_text(text), raw=text, score=0.98, bbox=bbox))
+    return RuledPage(image=image, lines=lines)

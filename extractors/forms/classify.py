@@ -1,4 +1,12 @@
-"""First page classifier (doc_type from title keywords) and profile detection from form titles."""
+"""Page types (``doc_type``) from titles and content, and profile detection from the forms' own titles.
+
+A page is what its title says. Titles are looked for only where titles stand
+(the first rows of text, or a line much larger than the rest in the upper
+half), and matched with one OCR error forgiven. A page without a readable title
+is judged by its content: the ID card's own wording, a sheet's header row, the
+form's field labels and opinion boxes, a certificate's wording. A page that
+shows none of these continues the multi-page document before it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 
+from extractors.forms.labels import APPLICANT_VOCABULARY, APPRENTICE_VOCABULARY, IGNORED
 from extractors.text import compact
 from models.profile import Profile
 from models.report import DocType
@@ -33,33 +42,64 @@ ID_CARD_WORDING = ("公民身份号码", "签发机关", "居民身份证")
 # Documents that run over several pages: an untitled page right after one continues it.
 CONTINUED_TYPES = frozenset({DocType.APPLICATION_FORM, DocType.DEEDS, DocType.RECOMMENDATION, DocType.PLEDGE})
 
-TITLE_ZONE = 0.4
-"""Fraction of the page height, from the top, where a document's title is looked for."""
+TITLE_ROWS = 3
+"""A centred line alone on its row is a title only among the page's first rows of text."""
+TITLE_ZONE = 0.5
+"""A line much larger than the rest is a title only in this upper fraction of the page."""
 TITLE_HEIGHT_RATIO = 1.3
 """A line this many times taller than the page's median line is a title wherever it stands."""
 TITLE_CENTRE_TOLERANCE = 0.15
 """A title's centre lies within this fraction of the page width from the page's centre."""
 MIN_CONTINUATION_LINES = 3
 """An untitled page needs this many lines to count as the continuation of the previous document."""
+FUZZY_KEYWORD_LENGTH = 3
+"""Title keywords this long are recognised with one misread character (汇忌表 for 汇总表)."""
+SHEET_TYPES = frozenset({DocType.OVERVIEW_SHEET, DocType.SUMMARY_SHEET})
+MIN_CONTENT_LABELS = 4
+"""Distinct field labels that make an untitled page a form (or, with 序号, a sheet)."""
+SEQUENCE_HEADER = "序号"
+APPRENTICE_HEADER_WORDS = ("带徒", "徒弟", "学徒")
+"""An apprentice sheet's name column says whose names these are (带徒姓名)."""
+OPINION_BOX = "意见"
+MIN_OPINION_BOXES = 2
+"""Opinion boxes (单位意见, 推荐单位意见 …) that make an untitled page the end of a form."""
+CERTIFICATE_WORDING = ("证书编号", "发证日期", "发证机关", "发证单位", "颁发日期")
 
 
 def title_text(lines: Sequence[TextLine], width: float, height: float) -> str:
     """The compacted text of a page's title lines.
 
-    A title is either unusually large, or alone on its row, centred, and near the
-    top. Table labels (职业资格等级, 身份证号 …) share their row with other cells,
-    so they are never taken for a title.
+    A title is either much larger than the page's other lines and in its upper
+    half, or centred and alone on its row among the first rows of text. Table
+    labels (职业资格等级, 身份证号 …) share their row with other cells and section
+    text stands below the first rows, so neither is taken for a title.
     """
     if not lines:
         return ""
     median_height = statistics.median(line.height for line in lines)
+    first_rows = _first_rows(lines, TITLE_ROWS)
     titles = [
         line
         for line in lines
-        if line.height >= TITLE_HEIGHT_RATIO * median_height
-        or (line.bbox[1] < TITLE_ZONE * height and _centred(line, width) and _alone_on_its_row(line, lines))
+        if (line.height >= TITLE_HEIGHT_RATIO * median_height and line.bbox[1] < TITLE_ZONE * height)
+        or (id(line) in first_rows and _centred(line, width) and _alone_on_its_row(line, lines))
     ]
     return "".join(compact(line.text) for line in titles)
+
+
+def _first_rows(lines: Sequence[TextLine], count: int) -> set[int]:
+    """``id`` of the lines in the first ``count`` rows of text from the top."""
+    taken: set[int] = set()
+    rows = 0
+    last_bottom = -1.0
+    for line in sorted(lines, key=lambda line: line.bbox[1]):
+        if line.bbox[1] >= last_bottom - 0.5 * line.height:
+            rows += 1
+            if rows > count:
+                break
+        last_bottom = max(last_bottom, line.bbox[3])
+        taken.add(id(line))
+    return taken
 
 
 def _centred(line: TextLine, width: float) -> bool:
@@ -75,15 +115,27 @@ def _alone_on_its_row(line: TextLine, lines: Sequence[TextLine]) -> bool:
 
 
 def doc_type_of_title(title: str) -> DocType | None:
-    """The document type a title names, or ``None``."""
+    """The document type a title names, or ``None``; a keyword of three or more characters may have one OCR error."""
     for doc_type, keywords in TITLE_KEYWORDS:
         if any(keyword in title for keyword in keywords):
+            return doc_type
+    for doc_type, keywords in TITLE_KEYWORDS:
+        if any(len(keyword) >= FUZZY_KEYWORD_LENGTH and _contains_within_one(title, keyword) for keyword in keywords):
             return doc_type
     return None
 
 
+def _contains_within_one(text: str, keyword: str) -> bool:
+    """``keyword`` occurs in ``text`` with at most one character substituted."""
+    size = len(keyword)
+    return any(
+        sum(a != b for a, b in zip(text[start : start + size], keyword, strict=True)) <= 1
+        for start in range(len(text) - size + 1)
+    )
+
+
 def classify_pages(pages: Sequence[PageText], sizes: Sequence[tuple[float, float]]) -> list[DocType]:
-    """``doc_type`` of every page, in order; untitled pages continue a multi-page document before them.
+    """``doc_type`` of every page, in order.
 
     Args:
         pages: The text of each page.
@@ -92,7 +144,10 @@ def classify_pages(pages: Sequence[PageText], sizes: Sequence[tuple[float, float
     doc_types: list[DocType] = []
     previous: DocType | None = None
     for page, (width, height) in zip(pages, sizes, strict=True):
-        doc_type = doc_type_of_title(title_text(page.lines, width, height)) or _id_card(page)
+        doc_type = doc_type_of_title(title_text(page.lines, width, height)) or content_type(page)
+        if doc_type in SHEET_TYPES and not _titled_as_sheet(page, width, height):
+            # An untitled sheet: the first one of a packet is its overview, a second one its summary.
+            doc_type = DocType.SUMMARY_SHEET if DocType.OVERVIEW_SHEET in doc_types else DocType.OVERVIEW_SHEET
         if doc_type is None:
             continues = previous in CONTINUED_TYPES and len(page.lines) >= MIN_CONTINUATION_LINES
             doc_type = previous if continues and previous is not None else DocType.OTHER
@@ -101,9 +156,34 @@ def classify_pages(pages: Sequence[PageText], sizes: Sequence[tuple[float, float
     return doc_types
 
 
-def _id_card(page: PageText) -> DocType | None:
-    text = "".join(compact(line.text) for line in page.lines)
-    return DocType.ID_COPY if any(wording in text for wording in ID_CARD_WORDING) else None
+def _titled_as_sheet(page: PageText, width: float, height: float) -> bool:
+    return doc_type_of_title(title_text(page.lines, width, height)) in SHEET_TYPES
+
+
+def content_type(page: PageText) -> DocType | None:
+    """The document type a page's content shows when its title does not: None if it shows none."""
+    texts = [compact(line.text) for line in page.lines]
+    whole = "".join(texts)
+    if any(wording in whole for wording in ID_CARD_WORDING):
+        return DocType.ID_COPY
+    apprentice_labels = {found.key for text in texts if (found := APPRENTICE_VOCABULARY.match(text)) and not found.rest}
+    applicant_labels = {found.key for text in texts if (found := APPLICANT_VOCABULARY.match(text)) and not found.rest}
+    applicant_labels.discard(IGNORED)
+    apprentice_header = any(
+        (found := APPRENTICE_VOCABULARY.match(text)) and any(word in found.label for word in APPRENTICE_HEADER_WORDS)
+        for text in texts
+    )
+    if apprentice_header and len(apprentice_labels) >= MIN_CONTENT_LABELS:
+        return DocType.APPRENTICE_SHEET
+    if SEQUENCE_HEADER in texts and len(applicant_labels) >= MIN_CONTENT_LABELS:
+        return DocType.OVERVIEW_SHEET
+    if len(applicant_labels) >= MIN_CONTENT_LABELS:
+        return DocType.APPLICATION_FORM
+    if sum(text.endswith(OPINION_BOX) for text in texts) >= MIN_OPINION_BOXES:
+        return DocType.APPLICATION_FORM
+    if any(word in whole for word in CERTIFICATE_WORDING):
+        return DocType.CERTIFICATE
+    return None
 
 
 def detect_profile(pages: Sequence[PageText], profiles: Sequence[Profile]) -> str | None:

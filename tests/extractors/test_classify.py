@@ -52,14 +52,51 @@ def test_title_gives_the_doc_type(title: str, expected: DocType) -> None:
     assert classify_pages([page(0, (title, 150.0), *BODY)], [SIZE]) == [expected]
 
 
-def test_table_labels_are_not_titles() -> None:
+def test_table_labels_are_not_titles_but_make_the_page_a_form() -> None:
     labels = [
         *row(150.0, "姓名", "王建国", "性别", "男"),
         *row(250.0, "职业资格等级", "高级技师", "取得职业资格证书"),
         *row(350.0, "个人身份证号", "512502197805120370"),
     ]
     table_page = PageText(page=0, engine="fake", lines=labels)
-    assert classify_pages([table_page], [SIZE]) == [DocType.OTHER]
+    # 取得职业资格证书 is no title (it shares its row), and the field labels say what the page is.
+    assert classify_pages([table_page], [SIZE]) == [DocType.APPLICATION_FORM]
+
+
+def test_section_text_low_on_a_page_is_no_title() -> None:
+    lines = [
+        *row(150.0, "姓名", "王建国"),
+        *row(250.0, "民族", "汉族"),
+        *row(350.0, "手机", "13980001234"),
+        TextLine(text="带徒12人,其中3人在市级技能竞赛中获奖", raw="", score=1.0, bbox=[427, 900, 1227, 940]),
+    ]
+    assert classify_pages([PageText(page=0, engine="fake", lines=lines)], [SIZE]) == [DocType.OTHER]
+
+
+def test_an_untitled_sheet_is_known_by_its_header_row() -> None:
+    header = row(400.0, "序号", "姓名", "性别", "身份证号码", "工作单位")
+    sheet = PageText(page=0, engine="fake", lines=header + row(500.0, "1", "王建国", "男"))
+    assert classify_pages([sheet, sheet.model_copy(update={"page": 1})], [SIZE] * 2) == [
+        DocType.OVERVIEW_SHEET,
+        DocType.SUMMARY_SHEET,
+    ]
+
+
+def test_an_untitled_apprentice_sheet_is_known_by_its_columns() -> None:
+    header = row(400.0, "带徒姓名", "年龄", "工种", "现有等级", "身份证号")
+    assert classify_pages([PageText(page=0, engine="fake", lines=header)], [SIZE]) == [DocType.APPRENTICE_SHEET]
+
+
+def test_a_title_with_one_misread_character_still_counts() -> None:
+    assert classify_pages([page(0, ("泸州市首席技师申报人员基本情况汇忌表", 150.0), *BODY)], [SIZE]) == [
+        DocType.SUMMARY_SHEET
+    ]
+
+
+def test_the_opinion_boxes_page_continues_the_form_even_after_a_misread_page() -> None:
+    opinions = row(300.0, "推荐单位意见", "情况属实,同意推荐。") + row(700.0, "评审委员会意见", "(盖章)")
+    pages = [page(0, ("会议通知", 150.0), *BODY), PageText(page=1, engine="fake", lines=opinions)]
+    assert classify_pages(pages, [SIZE] * 2) == [DocType.OTHER, DocType.APPLICATION_FORM]
 
 
 def test_an_id_card_copy_is_known_by_the_card_wording_anywhere() -> None:

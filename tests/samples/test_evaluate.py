@@ -10,15 +10,22 @@ import pytest
 
 from models import (
     Applicant,
+    Apprentice,
+    Certificate,
+    CertificateKind,
+    Competition,
+    CompetitionCategory,
     CrossPageSeal,
     DocType,
     Edge,
     Field,
     Finding,
     FindingCode,
+    Honor,
     PacketReport,
     PacketStatus,
     Page,
+    Scope,
     Seal,
     SealColor,
     SealShape,
@@ -52,7 +59,26 @@ def field(value: str | None) -> Field:
 def applicant(name: str, id_number: str, phone: str) -> Applicant:
     values: dict[str, str | None] = {key: f"{key}-{name}" for key in APPLICANT_KEYS}
     values.update(name=name, id_number=id_number, phone=phone, qualification_date=None)
-    return Applicant(**{key: field(value) for key, value in values.items()})
+    return Applicant(
+        **{key: field(value) for key, value in values.items()},
+        competitions=[
+            Competition(year=2016, scope=Scope.PROVINCIAL, category=None, event="焊工", rank=1, raw="2016年…第一名"),
+            Competition(
+                year=None, scope=Scope.NATIONAL, category=CompetitionCategory.CLASS1, event=None, rank=4, raw="…"
+            ),
+        ],
+        honors=[Honor(title="四川省技术能手", year=2012, raw="2012年荣获四川省技术能手")],
+    )
+
+
+def apprentice(name: str, id_number: str) -> Apprentice:
+    return Apprentice(name=field(name), age=field("24"), id_number=field(id_number))
+
+
+def certificate(page_index: int, holder: str) -> Certificate:
+    return Certificate(
+        kind=CertificateKind.QUALIFICATION, page=page_index, holder=field(holder), issue_date=field("2003-01")
+    )
 
 
 def page(index: int, doc_type: DocType) -> Page:
@@ -86,6 +112,8 @@ def truth_report(name: str, id_number: str, phone: str, broken: bool) -> PacketR
         pages=[page(0, DocType.APPLICATION_FORM), page(1, DocType.APPLICATION_FORM), page(2, DocType.SUMMARY_SHEET)],
         applicant=person,
         summary_rows=[other, row],
+        apprentices=[apprentice("陈建", "510525199503085110"), apprentice("李明", "510525199601015112")],
+        certificates=[certificate(2, name)],
         seals=[seal(1), seal(2, [400.0, 400.0, 600.0, 600.0], None)],
         cross_page_seals=[
             CrossPageSeal(
@@ -155,6 +183,25 @@ def test_reports_equal_to_truth_score_perfectly(dirs: tuple[Path, Path]) -> None
     assert "findings.recall.CROSS_PAGE_SEAL_BROKEN" in scores and "findings.recall.SUMMARY_MISMATCH" in scores
     assert evaluation.metrics["seal.text_cer"].denominator == 2 * len(SEAL_TEXT)  # null legends are not scored
     assert evaluation.metrics["cross_page_seal.broken_page_recall"].denominator == 1
+    assert evaluation.metrics["competitions.f1"].denominator == 2 * 2 * 2  # truth and report entries, 2 packets
+
+
+def test_competition_f1_counts_misses_and_extras(dirs: tuple[Path, Path]) -> None:
+    truth_dir, reports_dir = dirs
+    write_perfect(reports_dir)
+    report = perfect_report(CLEAN)
+    first, second = report.applicant.competitions
+    report.applicant.competitions = [first, second.model_copy(update={"rank": 5}), first]
+    report.certificates[0].holder = field("别人")
+    report.apprentices = report.apprentices[:1]
+    write(reports_dir, CLEAN, report)
+
+    clean = {packet.stem: packet for packet in evaluate_dirs(truth_dir, reports_dir).packets}[CLEAN].metrics
+    assert clean["competitions.f1"].numerator == 2  # one of two truth entries found, among three reported
+    assert clean["competitions.f1"].denominator == 2 + 3
+    assert clean["certificate.all"].ratio == 0.5
+    assert clean["apprentice.all"].ratio == 0.5
+    assert clean["honors.f1"].ratio == 1.0
 
 
 def test_empty_failed_reports_score_zero(dirs: tuple[Path, Path]) -> None:
