@@ -1,8 +1,10 @@
 """Profiles: the rule set of one notice, as data (one TOML file per notice in ``profiles/``).
 
-A new notice is a new file, not new code. This first version carries what the
-foundation needs (identity and the form titles that identify a packet); the
-rules issue adds age limits, criteria, required documents and seals.
+A new notice is a new file, not new code: identity and form titles, the date
+ages are counted on, age limits, the minimum level and its exceptions, the
+qualifying competition results and honours, required documents, the boxes that
+need a seal, the documents that need a 骑缝章 and the copies that need
+与原件一致, and the quotas per recommending unit.
 """
 
 from __future__ import annotations
@@ -15,7 +17,19 @@ from importlib import resources
 import pydantic
 from pydantic import BaseModel, ConfigDict
 
-from models.report import QualificationLevel
+from models.report import CompetitionCategory, DocType, QualificationLevel, Scope
+
+
+class CompetitionCriterion(BaseModel):
+    """One row of a notice's table of qualifying competition results: scope, class and the worst rank that counts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scope: Scope
+    category: CompetitionCategory | None = pydantic.Field(
+        default=None, description="class1 (一类) or class2 (二类); null: any class"
+    )
+    max_rank: int = pydantic.Field(ge=1, description="The lowest place that qualifies (前六名 = 6)")
 
 
 class Profile(BaseModel):
@@ -40,6 +54,36 @@ class Profile(BaseModel):
     )
     cross_page_seal: tuple[str, ...] = pydantic.Field(
         default=(), description="doc_types whose multi-page documents must carry a 骑缝章"
+    )
+    qualification_exceptions: tuple[str, ...] = pydantic.Field(
+        default=(),
+        description="Occupation words (传统技艺 …) for which the notice accepts a level below min_qualification",
+    )
+    competition_criteria: tuple[CompetitionCriterion, ...] = pydantic.Field(
+        default=(), description="Competition results that qualify; any one is enough"
+    )
+    competition_years: int | None = pydantic.Field(
+        default=None, ge=1, description="Only results of this many years before the reference date count"
+    )
+    qualifying_honors: tuple[str, ...] = pydantic.Field(
+        default=(),
+        description="Honour titles (or their distinctive part, e.g. 省技术能手) that qualify by themselves",
+    )
+    required_documents: tuple[DocType, ...] = pydantic.Field(
+        default=(), description="doc_types every packet must contain"
+    )
+    sealed_boxes: tuple[str, ...] = pydantic.Field(
+        default=(),
+        description="Labels of the boxes and lines that must carry a seal (所在单位意见, 推荐单位意见 …)",
+    )
+    certified_copies: tuple[DocType, ...] = pydantic.Field(
+        default=(), description="Copies that must say 与原件一致 and carry a seal"
+    )
+    quotas: dict[str, int] = pydantic.Field(
+        default_factory=dict, description="Most candidates each recommending unit may send, by unit name"
+    )
+    default_quota: int | None = pydantic.Field(
+        default=None, ge=1, description="Most candidates a recommending unit not listed in quotas may send"
     )
     field_labels: dict[str, tuple[str, ...]] = pydantic.Field(
         default_factory=dict,

@@ -292,6 +292,10 @@ class PacketReport(Record):
     timings: dict[str, float] = pydantic.Field(
         default_factory=lambda: {"total": 0.0}, description="Seconds per stage, and total"
     )
+    risk: Severity | None = pydantic.Field(
+        default=None,
+        description="Extra key: the packet's most severe finding, for the reviewer queue; null when none",
+    )
 
     def to_json(self) -> str:
         """The report as the contract's JSON: every key present, Chinese written as-is."""

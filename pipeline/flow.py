@@ -90,13 +90,18 @@ def process_packet(path: str, profile: str | None = None) -> PacketReport:
     if not rendered.failed:
         fields_start = time.perf_counter()
         doc_types = [page.doc_type for page in report.pages]
-        report = stages.add_fields(report, read_fields(rendered, texts, doc_types, report.profile))
+        forms = read_fields(rendered, texts, doc_types, report.profile)
+        report = stages.add_fields(report, forms)
         report.timings["fields"] = time.perf_counter() - fields_start
 
         seals_start = time.perf_counter()
         sealed = find_seals(rendered, doc_types, report.profile, settings.seals, settings.ocr)
         report = stages.add_seals(report, sealed)
         report.timings["seals"] = time.perf_counter() - seals_start
+
+        checks_start = time.perf_counter()
+        report = stages.run_checks(report, forms.facts)
+        report.timings["checks"] = time.perf_counter() - checks_start
     report.timings["total"] = time.perf_counter() - start
     report.timings = {stage: round(seconds, 3) for stage, seconds in report.timings.items()}
     return report

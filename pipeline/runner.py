@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractors.checks import check_across
 from models.report import PacketReport, PacketStatus
 from pipeline import stages
 from pipeline.report_io import write_report
@@ -73,6 +74,17 @@ def process_files(
         outcomes.append(outcome)
         if on_done is not None:
             on_done(outcome)
+    return add_cross_packet_findings(outcomes)
+
+
+def add_cross_packet_findings(outcomes: list[Outcome]) -> list[Outcome]:
+    """Findings that compare the packets of the run (DUPLICATE_APPLICANT, QUOTA_EXCEEDED), written into the
+    reports concerned."""
+    across = check_across([outcome.report for outcome in outcomes])
+    for index, findings in across.items():
+        outcome = outcomes[index]
+        outcome.report.findings += findings
+        write_report(stages.finish_findings(outcome.report), outcome.report_path)
     return outcomes
 
 

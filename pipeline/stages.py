@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from extractors.checks import PacketFacts, check_packet, risk_of, sort_findings
 from extractors.forms.classify import classify_pages, detect_profile
 from extractors.forms.extract import FormsResult, extract_forms
 from extractors.ocr import OcrOptions, get_engine
@@ -215,4 +216,24 @@ def add_fields(report: PacketReport, result: FormsResult) -> PacketReport:
     report.errors += [StageError(stage="fields", page=page, message=message) for page, message in result.errors]
     if result.errors and report.status == PacketStatus.OK:
         report.status = PacketStatus.PARTIAL
+    return report
+
+
+def run_checks(report: PacketReport, facts: PacketFacts) -> PacketReport:
+    """The report with its own checks' findings added, all findings sorted by severity, and its risk set."""
+    profile = get_profile(report.profile) if report.profile else None
+    if report.status != PacketStatus.FAILED:
+        try:
+            report.findings += check_packet(report, profile, facts)
+        except Exception as exc:  # a check that breaks must not lose the report
+            logger.exception("checks failed on %s", report.source)
+            report.errors.append(StageError(stage="checks", page=None, message=f"{type(exc).__name__}: {exc}"))
+            report.status = PacketStatus.PARTIAL
+    return finish_findings(report)
+
+
+def finish_findings(report: PacketReport) -> PacketReport:
+    """Findings sorted most severe first, and the packet's risk (its most severe finding) set."""
+    report.findings = sort_findings(report.findings)
+    report.risk = risk_of(report)
     return report

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from extractors.checks.base import Box, PacketFacts
 from extractors.forms.fields import (
     Labelled,
     best_fields,
@@ -31,9 +32,11 @@ from extractors.forms.fields import (
 from extractors.forms.labels import (
     APPLICANT_LABELS,
     APPRENTICE_VOCABULARY,
+    BOX_LABEL_ENDINGS,
     CERTIFICATE_VOCABULARY,
     KNOWN_OTHER_LABELS,
     Vocabulary,
+    label_form,
 )
 from extractors.forms.sheets import read_rows
 from extractors.forms.table import Piece, Rules, find_rules, place_text, text_rows, typical_line_height
@@ -67,6 +70,11 @@ TITLE_HEIGHT_RATIO = 1.5
 WRAP_SLACK_CHARS = 2.0
 """A line ending within this many characters of its box's right rule wraps onto the next line."""
 
+BOILERPLATE = re.compile(r"[()（）:：\s\d]|盖章|公章|签字|签名|负责人|年|月|日")
+"""What an opinion box prints before anyone fills it in (（盖章） 年 月 日 负责人签字)."""
+STAMP_WORD = "盖章"
+STAMP_REACH_LINES = 5.0
+"""A seal for a "（盖章）" line is stamped within this many line heights of it."""
 ENTRY_START = re.compile(r"^\s*(?:(?:19|20)\d{2}|\d{1,2}[.、)]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]+、|[获荣曾被])")
 """How a line that starts a new entry of a list begins: a year, a list number, or 获/荣获/曾获/被授予."""
 
@@ -83,6 +91,8 @@ class FormsResult:
     certificates: list[Certificate] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     """(page, message) for every page that could not be read."""
+    facts: PacketFacts = field(default_factory=PacketFacts)
+    """The boxes that certify with a seal, and the form sections found: what the checks need besides."""
 
 
 _VOCABULARIES: dict[str | None, Vocabulary] = {}
@@ -113,12 +123,15 @@ def extract_forms(
     result = FormsResult()
     form_values: list[tuple[Labelled, int]] = []
     sections: dict[str, list[str]] = {"competitions": [], "honors": []}
+    boxes: list[Box] = []
     for text, doc_type in zip(texts, doc_types, strict=True):
         if not text.lines:
             continue
         try:
             pieces, rules = _pieces(text, doc_type, load_image)
+            boxes += _stamp_lines(pieces, text.page)
             if doc_type == DocType.APPLICATION_FORM:
+                boxes += _opinion_boxes(pieces, rules, vocabulary, text.page)
                 form_values += [(found, text.page) for found in _form_values(pieces, rules, vocabulary)]
                 for kind, section in _sections(pieces, rules, vocabulary):
                     sections[kind].append(section)
@@ -132,6 +145,8 @@ def extract_forms(
             logger.exception("field extraction failed on page %d", text.page)
             result.errors.append((text.page, f"{type(exc).__name__}: {exc}"))
     fields = best_fields(form_values)
+    read = frozenset(kind for kind, texts in sections.items() if texts)
+    result.facts = PacketFacts(boxes=boxes, sections_read=read)
     result.applicant = Applicant(
         **{key: value for key, value in fields.items() if key in Applicant.model_fields},
         competitions=[entry for section in sections["competitions"] for entry in parse_competitions(section)],
@@ -174,6 +189,43 @@ def _sections(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary) -> 
             right_edge = rules.vertical[box].position_at(sum(row) / 2)
             found.append((kind, _entries_text(content, right_edge)))
     return found
+
+
+def _opinion_boxes(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary, page: int) -> list[Box]:
+    """The form's opinion boxes (所在单位意见 …): the label cell and the row to the table's right edge."""
+    cells = cells_of(pieces)
+    boxes: list[Box] = []
+    for cell, cell_pieces in cells.items():
+        label = joined(cell_pieces)
+        if not label_form(label).endswith(BOX_LABEL_ENDINGS):
+            continue
+        (left, _right), row = cell_span(cell, cell_pieces, rules)
+        middle = sum(row) / 2
+        edge = max((rule.position_at(middle) for rule in rules.vertical if rule.covers(middle, 0)), default=left)
+        written = [compact(piece.text) for piece in right_of(cell, cells, row)]
+        filled = any(BOILERPLATE.sub("", text) for text in written)
+        boxes.append(Box(label=label_form(label), page=page, bbox=(left, row[0], edge, row[1]), filled=filled))
+    return boxes
+
+
+def _stamp_lines(pieces: Sequence[Piece], page: int) -> list[Box]:
+    """Lines outside the tables that ask for a seal (推荐单位（盖章）：XXX, 推荐单位：XXX（盖章））.
+
+    The seal's region reaches a seal's size around the line.
+    """
+    boxes: list[Box] = []
+    for piece in pieces:
+        text = compact(piece.text)
+        if piece.cell.boxed or STAMP_WORD not in text:
+            continue
+        label, _, unit = text.replace(f"({STAMP_WORD})", "").replace(STAMP_WORD, "").partition(":")
+        if not label:
+            continue
+        reach = STAMP_REACH_LINES * piece.height
+        x0, y0, x1, y1 = piece.bbox
+        box = (x0, y0 - reach, x1 + reach, y1 + reach)
+        boxes.append(Box(label=label, page=page, bbox=box, unit=unit or None, filled=bool(unit)))
+    return boxes
 
 
 def _section_kind(heading: str) -> str | None:

@@ -1,0 +1,107 @@
+"""What every check shares: how sure a finding is, how it is written, and the order findings are listed in.
+
+A finding that rests on a read the OCR was not sure of is a ``warning`` asking
+the reviewer to look, never an ``error``: OCR noise must not accuse anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.report import Field, Finding, FindingCode, PacketReport, Severity
+
+CONFIDENT = 0.85
+"""Least confidence of every read a finding rests on for it to be an ``error`` rather than a ``warning``."""
+
+SEVERITY_ORDER: dict[Severity, int] = {
+    Severity.FRAUD_SUSPECT: 3,
+    Severity.ERROR: 2,
+    Severity.WARNING: 1,
+    Severity.INFO: 0,
+}
+
+
+@dataclass(frozen=True)
+class Box:
+    """A box or line of the packet that certifies something with a seal (单位意见, 推荐单位（盖章）…)."""
+
+    label: str
+    """The printed label, compacted (所在单位意见)."""
+    page: int
+    bbox: tuple[float, float, float, float]
+    """The region a seal for it is stamped in, 200-DPI pixels."""
+    unit: str | None = None
+    """The unit the line names itself (推荐单位：XXX（盖章）), if it does."""
+    filled: bool = False
+    """Someone wrote in it (an opinion, the unit's name): a box filled in by a unit must carry its seal."""
+
+
+@dataclass
+class PacketFacts:
+    """What the field stage saw beyond the report's records, for the checks."""
+
+    boxes: list[Box] = field(default_factory=list)
+    sections_read: frozenset[str] = frozenset()
+    """The form's sections whose box was found (competitions, honors), even if it lists nothing."""
+
+
+def sure(*fields: Field | None) -> bool:
+    """Every field was read with a value and enough confidence."""
+    return all(item is not None and item.value is not None and item.confidence >= CONFIDENT for item in fields)
+
+
+def severity(confident: bool, when_sure: Severity = Severity.ERROR) -> Severity:
+    """``when_sure`` if the reads are confident, else ``warning``."""
+    return when_sure if confident else Severity.WARNING
+
+
+def evidence_of(name: str, item: Field | None) -> dict[str, Any]:
+    """A field as evidence: its value, raw text, page, box and confidence."""
+    if item is None:
+        return {name: None}
+    return {
+        name: item.value,
+        f"{name}_raw": item.raw,
+        f"{name}_page": item.page,
+        f"{name}_bbox": item.bbox,
+        f"{name}_confidence": item.confidence,
+    }
+
+
+def pages_of(*items: Field | None) -> list[int]:
+    return sorted({item.page for item in items if item is not None and item.page is not None})
+
+
+def finding(
+    code: FindingCode,
+    level: Severity,
+    message: str,
+    *,
+    field_name: str | None = None,
+    pages: Iterable[int] = (),
+    evidence: dict[str, Any] | None = None,
+) -> Finding:
+    return Finding(
+        code=code,
+        severity=level,
+        field=field_name,
+        message=message,
+        pages=sorted(set(pages)),
+        evidence=evidence or {},
+    )
+
+
+def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """Most severe first; within a severity, by first page and code."""
+    return sorted(
+        findings,
+        key=lambda item: (-SEVERITY_ORDER[Severity(item.severity)], min(item.pages, default=-1), item.code),
+    )
+
+
+def risk_of(report: PacketReport) -> Severity | None:
+    """The packet's overall risk for the reviewer queue: its most severe finding (None: nothing found)."""
+    levels = [Severity(item.severity) for item in report.findings]
+    return max(levels, key=SEVERITY_ORDER.__getitem__, default=None)

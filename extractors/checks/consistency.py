@@ -1,0 +1,164 @@
+"""Checks that the packet's documents agree: summary-sheet rows, certificates and ID copy against the form,
+and the apprentices' rows against their own ID numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from extractors.checks.base import evidence_of, finding, pages_of, severity, sure
+from extractors.checks.person import age_on
+from extractors.parsers import parse_id_number
+from models.profile import Profile
+from models.report import APPLICANT_FIELDS, Applicant, CertificateKind, Field, Finding, FindingCode, PacketReport
+
+ROW_KEYS = ("id_number", "name")
+"""The keys that find the applicant's row on a summary sheet, tried in this order."""
+FIELD_NAMES = {
+    "name": "姓名",
+    "gender": "性别",
+    "birth_month": "出生年月",
+    "id_number": "身份证号码",
+    "ethnicity": "民族",
+    "political_status": "政治面貌",
+    "education": "文化程度",
+    "work_start": "参加工作时间",
+    "employer": "工作单位",
+    "occupation": "职业（工种）",
+    "qualification_level": "职业资格等级",
+    "qualification_date": "取得资格时间",
+    "phone": "联系电话",
+    "recommending_unit": "推荐单位",
+    "age": "年龄",
+}
+CERTIFICATE_KEYS = {"holder": "name", "id_number": "id_number", "qualification_level": "qualification_level"}
+"""Certificate fields compared with the form: certificate key -> applicant key."""
+ID_CARD_KEYS = {"holder": "name", "id_number": "id_number", "gender": "gender", "birth_date": "birth_month"}
+AGE_TOLERANCE = 1
+"""Years an apprentice's stated age may differ from the age the ID number gives (the sheet's date is unknown)."""
+
+
+def applicant_row(rows: Sequence[Applicant], applicant: Applicant) -> Applicant | None:
+    """The summary row of the applicant: the one with the same ID number, or else the same name."""
+    for key in ROW_KEYS:
+        wanted: Field | None = getattr(applicant, key)
+        if wanted is None or wanted.value is None:
+            continue
+        for row in rows:
+            value: Field | None = getattr(row, key)
+            if value is not None and value.value == wanted.value:
+                return row
+    return None
+
+
+def _sheets(rows: Sequence[Applicant]) -> list[list[Applicant]]:
+    """Summary rows grouped by the page they were read on (one group per sheet page)."""
+    pages: dict[int | None, list[Applicant]] = {}
+    for row in rows:
+        page = next((item.page for key in APPLICANT_FIELDS if (item := getattr(row, key)) is not None), None)
+        pages.setdefault(page, []).append(row)
+    return list(pages.values())
+
+
+def check_summary_rows(report: PacketReport) -> list[Finding]:
+    """SUMMARY_MISMATCH: field by field, the applicant's row on each sheet against the form."""
+    applicant = report.applicant
+    found: list[Finding] = []
+    for rows in _sheets(report.summary_rows):
+        row = applicant_row(rows, applicant)
+        if row is None:
+            continue
+        for key in APPLICANT_FIELDS:
+            form_value, row_value = getattr(applicant, key), getattr(row, key)
+            if form_value is None or row_value is None or form_value.value is None or row_value.value is None:
+                continue
+            if form_value.value == row_value.value:
+                continue
+            label = FIELD_NAMES.get(key, key)
+            found.append(
+                finding(
+                    FindingCode.SUMMARY_MISMATCH,
+                    severity(sure(form_value, row_value)),
+                    f"汇总表中的{label}“{row_value.value}”与申报表的“{form_value.value}”不一致。",
+                    field_name=key,
+                    pages=pages_of(form_value, row_value),
+                    evidence=evidence_of("form", form_value) | evidence_of("summary", row_value),
+                )
+            )
+    return found
+
+
+def check_certificates(report: PacketReport) -> list[Finding]:
+    """CERTIFICATE_MISMATCH: holder, ID number and level of the certificates, and the ID copy, against the form."""
+    applicant = report.applicant
+    found: list[Finding] = []
+    for copy in report.certificates:
+        if copy.kind == CertificateKind.QUALIFICATION:
+            keys = CERTIFICATE_KEYS
+        elif copy.kind == CertificateKind.ID_CARD:
+            keys = ID_CARD_KEYS
+        else:
+            continue
+        for copy_key, key in keys.items():
+            copy_value: Field | None = getattr(copy, copy_key)
+            form_value: Field | None = getattr(applicant, key)
+            if copy_value is None or form_value is None or copy_value.value is None or form_value.value is None:
+                continue
+            if copy_value.value == form_value.value:
+                continue
+            label = FIELD_NAMES[key]
+            document = "身份证复印件" if copy.kind == CertificateKind.ID_CARD else "职业资格证书"
+            found.append(
+                finding(
+                    FindingCode.CERTIFICATE_MISMATCH,
+                    severity(sure(copy_value, form_value)),
+                    f"{document}上的{label}“{copy_value.value}”与申报表的“{form_value.value}”不一致。",
+                    field_name=key,
+                    pages=pages_of(copy_value, form_value),
+                    evidence=evidence_of("certificate", copy_value)
+                    | evidence_of("form", form_value)
+                    | {"certificate_kind": copy.kind.value},
+                )
+            )
+    return found
+
+
+def check_apprentices(report: PacketReport, profile: Profile | None) -> list[Finding]:
+    """APPRENTICE_INVALID: an apprentice's ID number fails GB 11643, or their age contradicts it."""
+    reference = profile.reference_date if profile is not None and profile.reference_date else None
+    found: list[Finding] = []
+    for number, apprentice in enumerate(report.apprentices, start=1):
+        read = apprentice.id_number
+        if read is None or read.value is None:
+            continue
+        name = apprentice.name.value if apprentice.name is not None and apprentice.name.value else f"第{number}行"
+        parsed = parse_id_number(read.value)
+        if parsed is not None and not parsed.valid:
+            found.append(
+                finding(
+                    FindingCode.APPRENTICE_INVALID,
+                    severity(sure(read)),
+                    f"拟带徒人员{name}的身份证号码{read.value}不符合国家标准。",
+                    field_name="id_number",
+                    pages=pages_of(read),
+                    evidence=evidence_of("id_number", read) | {"row": number, "reason": parsed.reason},
+                )
+            )
+            continue
+        age = apprentice.age
+        if parsed is None or parsed.birth_date is None or age is None or age.value is None:
+            continue
+        on = reference or dt.date.today()
+        implied = age_on(parsed.birth_date, on)
+        if abs(implied - int(age.value)) > AGE_TOLERANCE:
+            found.append(
+                finding(
+                    FindingCode.APPRENTICE_INVALID,
+                    severity(sure(read, age)),
+                    f"拟带徒人员{name}填写年龄{age.value}岁，与身份证号码推算的{implied}岁不符。",
+                    field_name="age",
+                    pages=pages_of(read, age),
+                    evidence=evidence_of("age", age) | evidence_of("id_number", read) | {"implied_age": implied},
+                )
+            )
+    return found

@@ -1,0 +1,206 @@
+"""Checks of the packet's documents and seals: required documents, certified copies, sealed boxes and whose
+seal is in them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from extractors.checks.base import Box, PacketFacts, finding
+from extractors.forms.labels import label_form
+from extractors.text import compact
+from models.profile import Profile
+from models.report import (
+    DOC_TYPE_LABELS,
+    CertificateKind,
+    DocType,
+    Finding,
+    FindingCode,
+    PacketReport,
+    Seal,
+    Severity,
+)
+
+COPY_KINDS = {CertificateKind.ID_CARD: DocType.ID_COPY}
+EMPLOYER_BOXES = ("所在单位", "单位意见", "工作单位")
+"""Boxes the applicant's employer stamps (所在单位意见, 单位意见)."""
+RECOMMENDER_BOXES = ("推荐",)
+"""Boxes and lines the recommending unit stamps (推荐单位意见, 推荐意见, 推荐单位（盖章）)."""
+SEAL_REACH = 0.5
+"""A seal certifies a box when this share of the seal's box lies inside the box's region."""
+SAME_UNIT, OTHER_UNIT = 0.6, 0.34
+"""Similarity of the distinctive part of two unit names above which they are one unit, and below which
+they are surely two; in between the reviewer is asked to look."""
+LEGEND_CONFIDENT = 0.6
+"""Least seal confidence for a legend that names another unit to be an error rather than a warning."""
+
+_PLACE_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{1,6}?(?:省|自治区|市|自治州|州|地区|盟|县|区|旗))+")
+_GENERIC_PARTS = re.compile(
+    r"(?:股份有限公司|有限责任公司|有限公司|股份公司|集团|公司|\(集团\)|（集团）|人事专用章|合同专用章|专用章|公章|人力资源部|人事部|人事处)"
+)
+
+
+def unit_core(name: str) -> str:
+    """The distinctive part of a unit's name: no place prefix, no legal form, no 专用章 suffix.
+
+    泸州北方化学工业有限公司 and 泸州北方化学工业有限责任公司 share a core; so do
+    泸州老窖 and 泸州老窖股份有限公司; 泸州市宏达机械制造有限公司 has another.
+    """
+    text = _GENERIC_PARTS.sub("", compact(name))
+    stripped = _PLACE_PREFIX.sub("", text)
+    return stripped or text
+
+
+def unit_similarity(a: str, b: str) -> float:
+    """How alike two unit names are, 0..1, on their distinctive parts (one inside the other counts as 1)."""
+    core_a, core_b = unit_core(a), unit_core(b)
+    if not core_a or not core_b:
+        return 0.0
+    if core_a in core_b or core_b in core_a:
+        return 1.0
+    return SequenceMatcher(None, core_a, core_b).ratio()
+
+
+def check_required_documents(report: PacketReport, profile: Profile) -> list[Finding]:
+    """MISSING_DOCUMENT: a document the notice requires is not among the packet's pages."""
+    present = {page.doc_type for page in report.pages}
+    unknown_pages = [page.index for page in report.pages if page.doc_type == DocType.OTHER]
+    found: list[Finding] = []
+    for doc_type in profile.required_documents:
+        if doc_type in present:
+            continue
+        # A page the classifier could not place might be the document: then the reviewer should look.
+        level = Severity.WARNING if unknown_pages else Severity.ERROR
+        found.append(
+            finding(
+                FindingCode.MISSING_DOCUMENT,
+                level,
+                f"缺少通知要求的{DOC_TYPE_LABELS[doc_type]}。",
+                field_name=doc_type.value,
+                pages=unknown_pages,
+                evidence={"required": doc_type.value, "unclassified_pages": unknown_pages},
+            )
+        )
+    return found
+
+
+def check_copies(report: PacketReport, profile: Profile) -> list[Finding]:
+    """COPY_NOT_CERTIFIED: a copy lacks 与原件一致 or a seal (an error where the notice requires both)."""
+    found: list[Finding] = []
+    for copy in report.certificates:
+        doc_type = COPY_KINDS.get(copy.kind, DocType.CERTIFICATE)
+        # Where the notice does not ask for it, an uncertified copy is only pointed out.
+        required = doc_type in profile.certified_copies
+        sealed = any(seal.page == copy.page for seal in report.seals)
+        missing = [what for what, ok in (("与原件一致", copy.certified_copy), ("印章", sealed)) if not ok]
+        if not missing:
+            continue
+        found.append(
+            finding(
+                FindingCode.COPY_NOT_CERTIFIED,
+                Severity.ERROR if required else Severity.INFO,
+                f"{DOC_TYPE_LABELS[doc_type]}未注明{'、'.join(missing)}。"
+                if "印章" not in missing
+                else f"{DOC_TYPE_LABELS[doc_type]}缺少{'、'.join(missing)}。",
+                field_name=doc_type.value,
+                pages=[copy.page],
+                evidence={
+                    "certified_copy": copy.certified_copy,
+                    "sealed": sealed,
+                    "page": copy.page,
+                    "required_by_notice": required,
+                },
+            )
+        )
+    return found
+
+
+def _inside_share(seal: Seal, box: Box) -> float:
+    x0, y0, x1, y1 = seal.bbox
+    width = min(x1, box.bbox[2]) - max(x0, box.bbox[0])
+    height = min(y1, box.bbox[3]) - max(y0, box.bbox[1])
+    area = (x1 - x0) * (y1 - y0)
+    return width * height / area if width > 0 and height > 0 and area > 0 else 0.0
+
+
+def seals_in(box: Box, seals: Sequence[Seal]) -> list[Seal]:
+    """The whole (not 骑缝章) seals stamped in a box's region."""
+    return [
+        seal for seal in seals if seal.page == box.page and not seal.partial and _inside_share(seal, box) >= SEAL_REACH
+    ]
+
+
+def _required(box: Box, profile: Profile) -> bool:
+    """A box needs a seal when the notice names it, or when a unit has filled it in (a blank box awaits the jury)."""
+    label = label_form(box.label)
+    return box.filled or any(label_form(wanted) in label for wanted in profile.sealed_boxes)
+
+
+def _expected_unit(box: Box, report: PacketReport) -> str | None:
+    """The unit that should have stamped the box: the one it names, or the employer, or the recommending unit."""
+    if box.unit:
+        return box.unit
+    label = label_form(box.label)
+    applicant = report.applicant
+    if any(word in label for word in RECOMMENDER_BOXES):
+        return applicant.recommending_unit.value if applicant.recommending_unit else None
+    if any(word in label for word in EMPLOYER_BOXES):
+        return applicant.employer.value if applicant.employer else None
+    return None
+
+
+def check_seals(report: PacketReport, profile: Profile, facts: PacketFacts) -> list[Finding]:
+    """MISSING_SEAL for required boxes without a seal; SEAL_OWNER_MISMATCH for a seal naming another unit."""
+    found: list[Finding] = []
+    for box in facts.boxes:
+        if not _required(box, profile):
+            continue
+        stamped = seals_in(box, report.seals)
+        if not stamped:
+            found.append(
+                finding(
+                    FindingCode.MISSING_SEAL,
+                    Severity.ERROR,
+                    f"第{box.page + 1}页“{box.label}”处未加盖印章。",
+                    field_name=None,
+                    pages=[box.page],
+                    evidence={"box": box.label, "page": box.page, "bbox": list(box.bbox)},
+                )
+            )
+            continue
+        unit = _expected_unit(box, report)
+        readable = [seal for seal in stamped if seal.text]
+        if unit is None or not readable:
+            continue
+        best = max(readable, key=lambda seal: unit_similarity(seal.text or "", unit))
+        similarity = unit_similarity(best.text or "", unit)
+        if similarity >= SAME_UNIT:
+            continue
+        sure_other = similarity < OTHER_UNIT and best.confidence >= LEGEND_CONFIDENT
+        found.append(
+            finding(
+                FindingCode.SEAL_OWNER_MISMATCH,
+                Severity.ERROR if sure_other else Severity.WARNING,
+                f"第{box.page + 1}页“{box.label}”处印章为“{best.text}”，与应盖章单位“{unit}”不符。",
+                field_name=None,
+                pages=[box.page],
+                evidence={
+                    "box": box.label,
+                    "expected_unit": unit,
+                    "seal_text": best.text,
+                    "similarity": round(similarity, 3),
+                    "seal_bbox": best.bbox,
+                    "seal_confidence": best.confidence,
+                },
+            )
+        )
+    return found
+
+
+def check_documents(report: PacketReport, profile: Profile | None, facts: PacketFacts) -> list[Finding]:
+    if profile is None:
+        return []
+    return (
+        check_required_documents(report, profile) + check_copies(report, profile) + check_seals(report, profile, facts)
+    )
