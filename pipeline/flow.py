@@ -34,8 +34,8 @@ def load_and_render(path: str, page_root: str, options: RenderOptions) -> Render
 
 
 @task(name="ocr-page", cache_policy=NO_CACHE)
-def ocr_page(image_path: str, page: int, options: OcrOptions) -> PageText:
-    return stages.read_page(image_path, page, options)
+def ocr_page(image_path: str, page: int, options: OcrOptions, cache_dir: str) -> PageText:
+    return stages.read_page(image_path, page, options, Path(cache_dir))
 
 
 @task(name="assemble-report", cache_policy=NO_CACHE)
@@ -80,7 +80,11 @@ def process_packet(path: str, profile: str | None = None) -> PacketReport:
     ocr_start = time.perf_counter()
     readable = [(image, index) for index, image in enumerate(rendered.page_images) if image is not None]
     images, indices = [image for image, _ in readable], [index for _, index in readable]
-    texts = ocr_page.map(images, indices, unmapped(settings.ocr)).result() if readable else []
+    texts = (
+        ocr_page.map(images, indices, unmapped(settings.ocr), unmapped(str(settings.ocr_cache_dir))).result()
+        if readable
+        else []
+    )
     timings["ocr"] = time.perf_counter() - ocr_start
 
     assemble_start = time.perf_counter()

@@ -9,14 +9,13 @@ from pathlib import Path
 from models.report import PacketReport
 
 
-def write_report(report: PacketReport, path: Path) -> Path:
-    """Write ``report`` as UTF-8 JSON to ``path`` through a temporary file and an atomic rename."""
+def write_text_atomically(path: Path, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` through a temporary file and an atomic rename: all of it or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(report.to_json())
-            stream.write("\n")
+            stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp_name, path)
@@ -24,6 +23,11 @@ def write_report(report: PacketReport, path: Path) -> Path:
         Path(temp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_report(report: PacketReport, path: Path) -> Path:
+    """Write ``report`` as UTF-8 JSON to ``path``, atomically."""
+    return write_text_atomically(path, report.to_json() + "\n")
 
 
 def read_report(path: Path) -> PacketReport:

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         """Rendered page images, one folder per packet (by SHA-256)."""
         return self.data_dir / "pages"
 
+    @property
+    def ocr_cache_dir(self) -> Path:
+        """OCR results by page-image hash and OCR options: a page is never read twice."""
+        return self.data_dir / "ocr-cache"
+
 
 @cache
 def get_settings() -> Settings:

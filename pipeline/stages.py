@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from models.profile import ProfileError, get_profile, load_profiles
 from models.report import DocType, PacketReport, PacketStatus, Page, StageError
 from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
+from pipeline.report_io import write_text_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +75,20 @@ def _unreadable(path: Path, message: str) -> RenderedPacket:
     return packet
 
 
-def read_page(image_path: str, page: int, options: OcrOptions) -> PageText:
-    """OCR one rendered page. Never raises: an engine failure is recorded as the page's ``error``."""
+def read_page(image_path: str, page: int, options: OcrOptions, cache_dir: Path | None = None) -> PageText:
+    """OCR one rendered page. Never raises: an engine failure is recorded as the page's ``error``.
+
+    With ``cache_dir``, a page image read before with the same options (the same pixels: the same scan
+    dropped again, or a packet processed again after a rule changed) is not read a second time.
+    """
     start = time.perf_counter()
+    cache_file = _ocr_cache_file(Path(image_path), options, cache_dir) if cache_dir is not None else None
+    if cache_file is not None and cache_file.is_file():
+        try:
+            cached = PageText.model_validate_json(cache_file.read_text(encoding="utf-8"))
+            return cached.model_copy(update={"page": page, "seconds": time.perf_counter() - start})
+        except (OSError, ValueError):
+            logger.warning("ignoring unreadable OCR cache entry %s", cache_file)
     try:
         image = load_page_image(Path(image_path))
         engine = get_engine(options)
@@ -83,7 +96,20 @@ def read_page(image_path: str, page: int, options: OcrOptions) -> PageText:
     except Exception as exc:
         logger.exception("OCR failed on page %d (%s)", page, image_path)
         return PageText(page=page, engine=None, error=f"{type(exc).__name__}: {exc}")
-    return PageText(page=page, engine=engine.name, lines=lines, seconds=time.perf_counter() - start)
+    text = PageText(page=page, engine=engine.name, lines=lines, seconds=time.perf_counter() - start)
+    if cache_file is not None:
+        write_text_atomically(cache_file, text.model_dump_json())
+    return text
+
+
+def _ocr_cache_file(image: Path, options: OcrOptions, cache_dir: Path) -> Path | None:
+    """Where the OCR of this page image with these options is kept: named by both their hashes."""
+    try:
+        pixels = sha256_file(image)
+    except OSError:
+        return None
+    settings = hashlib.sha256(options.model_dump_json().encode()).hexdigest()[:16]
+    return cache_dir / f"{pixels}-{settings}.json"
 
 
 def load_page_image(path: Path) -> np.ndarray:

@@ -89,3 +89,15 @@ def test_a_forced_profile_wins_and_an_unknown_one_is_an_error(fake_engine: FakeO
     report = stages.assemble_report(rendered, texts, "atlantis-2030", {"total": 0})
     assert report.profile is None and report.status == PacketStatus.PARTIAL
     assert "atlantis-2030" in report.errors[0].message
+
+
+def test_a_page_read_once_is_read_from_the_cache_the_second_time(fake_engine: FakeOcrEngine, tmp_path: Path) -> None:
+    image = factories.image_file(tmp_path / "page.png", np.full((100, 200, 3), 255, dtype=np.uint8))
+    fake_engine.lines = [("姓名", [1, 1, 50, 20])]
+    first = stages.read_page(str(image), 0, OcrOptions(engine="fake"), tmp_path / "cache")
+    fake_engine.lines = []
+    second = stages.read_page(str(image), 4, OcrOptions(engine="fake"), tmp_path / "cache")
+    assert [line.text for line in second.lines] == ["姓名"] == [line.text for line in first.lines]
+    assert second.page == 4 and fake_engine.calls == 1
+    # Other options are another reading.
+    assert stages.read_page(str(image), 0, OcrOptions(engine="fake", min_score=0.9), tmp_path / "cache").lines == []
