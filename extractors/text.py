@@ -17,7 +17,7 @@ _SPACES = re.compile(r"\s+")
 # variants the OCR model sometimes returns for the simplified characters printed on mainland forms.
 _PUNCT = str.maketrans(
     {"〔": "[", "〕": "]", "【": "[", "】": "]", "—": "-", "－": "-", "–": "-", "·": "·"}
-    | dict(zip("決説別戶強絶為與", "决说别户强绝为与", strict=True))
+    | dict(zip("決説別戶強絶為與黃", "决说别户强绝为与黄", strict=True))
 )
 
 

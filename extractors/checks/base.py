@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from extractors.text import compact
 from models.report import Field, Finding, FindingCode, PacketReport, Severity
 
 CONFIDENT = 0.85
@@ -50,6 +51,11 @@ class PacketFacts:
 def sure(*fields: Field | None) -> bool:
     """Every field was read with a value and enough confidence."""
     return all(item is not None and item.value is not None and item.confidence >= CONFIDENT for item in fields)
+
+
+def same(a: Field, b: Field) -> bool:
+    """Two reads say the same, whatever bracket or digit width each OCR pass returned."""
+    return compact(a.value or "") == compact(b.value or "")
 
 
 def severity(confident: bool, when_sure: Severity = Severity.ERROR) -> Severity:

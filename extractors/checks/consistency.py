@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from extractors.checks.base import evidence_of, finding, pages_of, severity, sure
+from extractors.checks.base import evidence_of, finding, pages_of, same, severity, sure
 from extractors.checks.person import age_on
 from extractors.parsers import parse_id_number
 from models.profile import Profile
@@ -72,7 +72,7 @@ def check_summary_rows(report: PacketReport) -> list[Finding]:
             form_value, row_value = getattr(applicant, key), getattr(row, key)
             if form_value is None or row_value is None or form_value.value is None or row_value.value is None:
                 continue
-            if form_value.value == row_value.value:
+            if same(form_value, row_value):
                 continue
             label = FIELD_NAMES.get(key, key)
             found.append(
@@ -104,7 +104,7 @@ def check_certificates(report: PacketReport) -> list[Finding]:
             form_value: Field | None = getattr(applicant, key)
             if copy_value is None or form_value is None or copy_value.value is None or form_value.value is None:
                 continue
-            if copy_value.value == form_value.value:
+            if same(copy_value, form_value):
                 continue
             label = FIELD_NAMES[key]
             document = "身份证复印件" if copy.kind == CertificateKind.ID_CARD else "职业资格证书"

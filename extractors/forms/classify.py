@@ -52,8 +52,9 @@ TITLE_CENTRE_TOLERANCE = 0.15
 """A title's centre lies within this fraction of the page width from the page's centre."""
 MIN_CONTINUATION_LINES = 3
 """An untitled page needs this many lines to count as the continuation of the previous document."""
-FUZZY_KEYWORD_LENGTH = 3
-"""Title keywords this long are recognised with one misread character (汇忌表 for 汇总表)."""
+FUZZY_KEYWORD_LENGTH = 4
+"""Title keywords this long are recognised with one misread character (事迹材枓 for 事迹材料); shorter ones
+(推荐表) would be confused with ordinary words (推荐单位)."""
 SHEET_TYPES = frozenset({DocType.OVERVIEW_SHEET, DocType.SUMMARY_SHEET})
 MIN_CONTENT_LABELS = 4
 """Distinct field labels that make an untitled page a form (or, with 序号, a sheet)."""
@@ -114,11 +115,14 @@ def _alone_on_its_row(line: TextLine, lines: Sequence[TextLine]) -> bool:
     )
 
 
-def doc_type_of_title(title: str) -> DocType | None:
-    """The document type a title names, or ``None``; a keyword of three or more characters may have one OCR error."""
+def doc_type_of_title(title: str, *, fuzzy: bool = False) -> DocType | None:
+    """The document type a title names, or ``None``; with ``fuzzy`` a keyword of four or more characters may
+    have one OCR error."""
     for doc_type, keywords in TITLE_KEYWORDS:
         if any(keyword in title for keyword in keywords):
             return doc_type
+    if not fuzzy:
+        return None
     for doc_type, keywords in TITLE_KEYWORDS:
         if any(len(keyword) >= FUZZY_KEYWORD_LENGTH and _contains_within_one(title, keyword) for keyword in keywords):
             return doc_type
@@ -144,7 +148,9 @@ def classify_pages(pages: Sequence[PageText], sizes: Sequence[tuple[float, float
     doc_types: list[DocType] = []
     previous: DocType | None = None
     for page, (width, height) in zip(pages, sizes, strict=True):
-        doc_type = doc_type_of_title(title_text(page.lines, width, height)) or content_type(page)
+        title = title_text(page.lines, width, height)
+        # A title read exactly, else what the content shows, else a title read with one error.
+        doc_type = doc_type_of_title(title) or content_type(page) or doc_type_of_title(title, fuzzy=True)
         if doc_type in SHEET_TYPES and not _titled_as_sheet(page, width, height):
             # An untitled sheet: the first one of a packet is its overview, a second one its summary.
             doc_type = DocType.SUMMARY_SHEET if DocType.OVERVIEW_SHEET in doc_types else DocType.OVERVIEW_SHEET

@@ -16,7 +16,6 @@ is null: never a guess).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,17 +56,11 @@ def _level(text: str) -> str | None:
     return level.value if level is not None else None
 
 
-_FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"})
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def chinese_text(text: str) -> str | None:
-    """A value written in Chinese, as written: compacted, with the full-width brackets Chinese text uses
-    (山东时风（集团）有限责任公司), whichever bracket the OCR returned."""
-    value = normalize_text_value(text)
-    if value is None or not _CJK.search(value):
-        return value
-    return value.translate(_FULL_WIDTH_BRACKETS)
+def as_written(text: str) -> str | None:
+    """A value kept as written (工作单位, 职业 …): only the spaces dropped, the OCR's own characters kept, so
+    山东时风（集团） and 山东时风(集团) stay as the paper prints them."""
+    value = "".join(text.split())
+    return value or None
 
 
 def _age(text: str) -> str | None:
@@ -86,7 +79,7 @@ NORMALIZERS: dict[str, Normalizer] = {
     "issue_date": parse_year_month,
     "id_number": _id_number,
     "ethnicity": normalize_ethnicity,
-    "education": lambda text: chinese_text(normalize_education(text) or ""),
+    "education": normalize_education,
     "qualification_level": _level,
     "phone": parse_phone,
     "age": _age,
@@ -95,7 +88,7 @@ NORMALIZERS: dict[str, Normalizer] = {
 
 
 def normalizer(key: str) -> Normalizer:
-    return NORMALIZERS.get(key, chinese_text)
+    return NORMALIZERS.get(key, normalize_text_value)
 
 
 @dataclass
@@ -116,7 +109,10 @@ def make_field(found: Labelled, page: int) -> Field:
     raw = (found.raw or found.text).strip()
     ocr = min((piece.score for piece in found.pieces), default=0.0)
     bbox = list(union_box(found.pieces)) if found.pieces else None
-    value = normalizer(found.key)(found.text) if found.text else None
+    if found.key in NORMALIZERS or found.raw is None:
+        value = normalizer(found.key)(found.text) if found.text else None
+    else:
+        value = as_written(found.raw)
     if value is None:
         return Field(value=None, confidence=min(UNREADABLE_CONFIDENCE, ocr), page=page, bbox=bbox, raw=raw or None)
     confidence = ocr * (1.0 if found.match.exact else FUZZY_LABEL_FACTOR)

@@ -4,7 +4,8 @@ The header row is the first row of cells with at least three labels of the
 vocabulary (序号 and other known labels count too); each labelled header cell
 names the column between its left and right rules. A header cell whose label
 cannot be read (a seal stamped over it) leaves a column whose values can still
-name it when they are unmistakable: every value a sex, or an ID number. Every later row of the table
+name it when they are unmistakable: every value a sex, an ID number, or the
+birth month the row's ID number encodes. Every later row of the table
 becomes one record: the pieces of text whose middles fall in a column's range
 are that column's value (several lines of a wrapped cell are joined). Rows
 are told apart by the horizontal rules, or by the text's own rows where rules
@@ -21,7 +22,7 @@ from itertools import pairwise
 from extractors.forms.fields import Labelled, cell_label, cells_of, joined, joined_raw
 from extractors.forms.labels import IGNORED, LabelMatch, Vocabulary
 from extractors.forms.table import Cell, Piece, Rules, text_rows
-from extractors.parsers import parse_gender, parse_id_number
+from extractors.parsers import parse_gender, parse_id_number, parse_year_month
 
 MIN_HEADER_LABELS = 3
 """A header row names at least this many columns."""
@@ -127,18 +128,42 @@ def read_rows(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary) -> 
 
 
 def _columns_named_by_values(header: Header, rows: Sequence[Sequence[Piece]]) -> list[Column]:
-    """Columns of unreadable header cells whose every value is unmistakably one key's (a sex, an ID number)."""
-    named = {column.key for column in header.columns}
+    """Columns of unreadable header cells whose values are unmistakably one key's: every value a sex, an ID
+    number, or a year-month that is the birth month the same row's ID number encodes."""
+    named = {column.key: column for column in header.columns}
     found: list[Column] = []
     for left, right in header.unnamed:
         values = [joined([p for p in row if left <= p.centre[0] <= right]) for row in rows]
-        values = [value for value in values if value]
+        filled = [value for value in values if value]
+        if not filled:
+            continue
         for key, parses in CONTENT_KEYS.items():
-            if key not in named and values and all(parses(value) for value in values):
+            if key not in named and all(parses(value) for value in filled):
                 found.append(Column(key, None, left, right))
-                named.add(key)
+                named[key] = found[-1]
                 break
+        else:
+            if "birth_month" not in named and "id_number" in named and _birth_months(values, rows, named["id_number"]):
+                found.append(Column("birth_month", None, left, right))
+                named["birth_month"] = found[-1]
     return found
+
+
+def _birth_months(values: Sequence[str], rows: Sequence[Sequence[Piece]], id_column: Column) -> bool:
+    """Every filled value is the birth month of its row's ID number (where that number is valid)."""
+    agreeing = 0
+    for value, row in zip(values, rows, strict=True):
+        if not value:
+            continue
+        month = parse_year_month(value)
+        number = parse_id_number(joined([p for p in row if id_column.left <= p.centre[0] <= id_column.right]))
+        if month is None:
+            return False
+        if number is not None and number.birth_date is not None:
+            if month != f"{number.birth_date.year:04d}-{number.birth_date.month:02d}":
+                return False
+            agreeing += 1
+    return agreeing > 0
 
 
 def _table_rows(pieces: Sequence[Piece]) -> list[list[Piece]]:

@@ -88,9 +88,16 @@ def test_an_untitled_apprentice_sheet_is_known_by_its_columns() -> None:
 
 
 def test_a_title_with_one_misread_character_still_counts() -> None:
-    assert classify_pages([page(0, ("泸州市首席技师申报人员基本情况汇忌表", 150.0), *BODY)], [SIZE]) == [
-        DocType.SUMMARY_SHEET
+    assert classify_pages([page(0, ("王建国个人事迹材枓", 150.0), *BODY)], [SIZE]) == [DocType.DEEDS]
+
+
+def test_a_short_keyword_is_not_matched_loosely() -> None:
+    # 推荐单位 is one character from 推荐表; the header row says what the page is.
+    lines = [
+        TextLine(text="推荐单位(盖章):瑞安市人力资源和社会保障局", raw="", score=1.0, bbox=[146, 230, 832, 286]),
+        *row(400.0, "序号", "推荐单位", "姓名", "性别", "身份证号码"),
     ]
+    assert classify_pages([PageText(page=0, engine="fake", lines=lines)], [SIZE]) == [DocType.OVERVIEW_SHEET]
 
 
 def test_the_opinion_boxes_page_continues_the_form_even_after_a_misread_page() -> None:

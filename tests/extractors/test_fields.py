@@ -215,3 +215,17 @@ def test_an_unreadable_value_is_null_with_low_confidence_never_a_guess() -> None
     result = extract_forms([_text(page, 0)], [DocType.APPLICATION_FORM], lambda index: page.image)
     birth = result.applicant.birth_month
     assert birth is not None and birth.value is None and birth.raw == "约四十岁" and birth.confidence <= 0.2
+
+
+def test_a_header_a_seal_made_unreadable_is_named_by_its_values() -> None:
+    table = (
+        120.0,
+        [
+            (36.0, [("序号", 30), ("姓名", 60), ("", 40), ("", 90), ("身份证号码", 210)]),
+            (40.0, [("1", 30), ("王建国", 60), ("男", 40), ("1978年5月", 90), ("51050219780512003X", 210)]),
+            (40.0, [("2", 30), ("李丽", 60), ("女", 40), ("1980年1月", 90), ("510502198001010026", 210)]),
+        ],
+    )
+    pieces, rules = _pieces(ruled_page([table], page_size=LANDSCAPE))
+    rows = read_rows(pieces, rules, APPLICANT_VOCABULARY)
+    assert [(row["gender"].text, row["birth_month"].text) for row in rows] == [("男", "1978年5月"), ("女", "1980年1月")]
