@@ -24,6 +24,7 @@ from models.profile import Profile
 from models.report import (
     Applicant,
     Competition,
+    CompetitionCategory,
     Field,
     Finding,
     FindingCode,
@@ -202,11 +203,16 @@ def _result_qualifies(entry: Competition, profile: Profile) -> bool:
     years = profile.competition_years
     if years is not None and reference is not None and entry.year is not None and entry.year < reference.year - years:
         return False
-    return any(
-        criterion.scope == entry.scope
-        and (criterion.category is None or criterion.category == entry.category)
-        and entry.rank <= criterion.max_rank
-        for criterion in profile.competition_criteria
+    # A result whose class is not stated qualifies only if it would under either class.
+    categories = [entry.category] if entry.category is not None else list(CompetitionCategory)
+    return all(
+        any(
+            criterion.scope == entry.scope
+            and (criterion.category is None or criterion.category == category)
+            and entry.rank <= criterion.max_rank
+            for criterion in profile.competition_criteria
+        )
+        for category in categories
     )
 
 

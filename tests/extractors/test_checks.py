@@ -176,6 +176,14 @@ def test_criteria_not_met_is_an_error_only_when_nothing_is_listed() -> None:
     assert codes(packet(applicant=person(competitions=[weak])))["CRITERIA_NOT_MET:None"] == Severity.WARNING
     old = Competition(year=2010, scope=Scope.PROVINCIAL, category=None, event=None, rank=1, raw="2010年省第一名")
     assert "CRITERIA_NOT_MET:None" in codes(packet(applicant=person(competitions=[old])))  # outside 4 years
+    national = [
+        CompetitionCriterion(scope=Scope.NATIONAL, category=c, max_rank=r) for c, r in (("class1", 6), ("class2", 3))
+    ]
+    by_class = PROFILE.model_copy(update={"competition_criteria": tuple(national)})
+    unstated = Competition(year=2018, scope=Scope.NATIONAL, category=None, event=None, rank=3, raw="全国第三名")
+    fourth = unstated.model_copy(update={"rank": 4, "raw": "全国第四名"})
+    assert not check_packet(packet(applicant=person(competitions=[unstated])), by_class, FACTS)
+    assert check_packet(packet(applicant=person(competitions=[fourth])), by_class, FACTS)  # class 2 needs top 3
     honour = Honor(title="四川省技术能手", year=2012, raw="2012年荣获四川省技术能手")
     assert "CRITERIA_NOT_MET:None" not in codes(packet(applicant=person(honors=[honour])))
     unread = PacketFacts(boxes=FACTS.boxes)
