@@ -54,9 +54,9 @@ def find_seals(
 
 @task(name="read-fields", cache_policy=NO_CACHE)
 def read_fields(
-    rendered: RenderedPacket, texts: list[PageText], doc_types: list[DocType], profile: str | None
+    rendered: RenderedPacket, texts: list[PageText], doc_types: list[DocType], profile: str | None, ocr: OcrOptions
 ) -> FormsResult:
-    return stages.read_fields(rendered, texts, doc_types, profile)
+    return stages.read_fields(rendered, texts, doc_types, profile, ocr)
 
 
 @flow(name="process-packet", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_TASK_THREADS))  # type: ignore[arg-type]
@@ -94,7 +94,7 @@ def process_packet(path: str, profile: str | None = None) -> PacketReport:
     if not rendered.failed:
         fields_start = time.perf_counter()
         doc_types = [page.doc_type for page in report.pages]
-        forms = read_fields(rendered, texts, doc_types, report.profile)
+        forms = read_fields(rendered, texts, doc_types, report.profile, settings.ocr)
         report = stages.add_fields(report, forms)
         report.timings["fields"] = time.perf_counter() - fields_start
 

@@ -220,7 +220,11 @@ def add_seals(report: PacketReport, result: SealStageResult) -> PacketReport:
 
 
 def read_fields(
-    rendered: RenderedPacket, texts: Sequence[PageText], doc_types: Sequence[DocType], profile: str | None
+    rendered: RenderedPacket,
+    texts: Sequence[PageText],
+    doc_types: Sequence[DocType],
+    profile: str | None,
+    ocr: OcrOptions,
 ) -> FormsResult:
     """The applicant, summary rows, apprentices and certificates read from the packet's pages."""
     by_page = {text.page: text for text in texts}
@@ -230,7 +234,8 @@ def read_fields(
         path = rendered.page_images[index]
         return load_page_image(Path(path)) if path is not None else None
 
-    return extract_forms(page_texts, doc_types, load, get_profile(profile) if profile else None)
+    rules = get_profile(profile) if profile else None
+    return extract_forms(page_texts, doc_types, load, rules, reread=lambda image: get_engine(ocr).read(image))
 
 
 def add_fields(report: PacketReport, result: FormsResult) -> PacketReport:

@@ -36,7 +36,10 @@ class Box:
     unit: str | None = None
     """The unit the line names itself (推荐单位：XXX（盖章）), if it does."""
     filled: bool = False
-    """Someone wrote in it (an opinion, the unit's name): a box filled in by a unit must carry its seal."""
+    """The line names its unit (推荐单位：XXX（盖章）): it was filled in and must carry that unit's seal."""
+    writing: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
+    """(text, box) of what is written in the box beyond its label: an opinion, or a seal's legend spilling
+    over from the box above; the checks tell them apart with the seals found."""
 
 
 @dataclass

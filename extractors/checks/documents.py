@@ -131,10 +131,31 @@ def seals_in(box: Box, seals: Sequence[Seal]) -> list[Seal]:
     ]
 
 
-def _required(box: Box, profile: Profile) -> bool:
+BOILERPLATE = re.compile(r"[()（）:：\s\d]|盖章|公章|签字|签名|负责人|年|月|日")
+"""What an opinion box prints before anyone fills it in (（盖章） 年 月 日 负责人签字)."""
+
+
+def _filled(box: Box, seals: Sequence[Seal]) -> bool:
+    """Someone wrote in the box: text beyond the printed boilerplate that is not a seal's legend."""
+    if box.filled:
+        return True
+    for text, (x0, y0, x1, y1) in box.writing:
+        centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+        in_seal = any(
+            seal.page == box.page
+            and seal.bbox[0] <= centre[0] <= seal.bbox[2]
+            and seal.bbox[1] <= centre[1] <= seal.bbox[3]
+            for seal in seals
+        )
+        if not in_seal and BOILERPLATE.sub("", text):
+            return True
+    return False
+
+
+def _required(box: Box, profile: Profile, seals: Sequence[Seal]) -> bool:
     """A box needs a seal when the notice names it, or when a unit has filled it in (a blank box awaits the jury)."""
     label = label_form(box.label)
-    return box.filled or any(label_form(wanted) in label for wanted in profile.sealed_boxes)
+    return any(label_form(wanted) in label for wanted in profile.sealed_boxes) or _filled(box, seals)
 
 
 def _expected_unit(box: Box, report: PacketReport) -> str | None:
@@ -154,7 +175,7 @@ def check_seals(report: PacketReport, profile: Profile, facts: PacketFacts) -> l
     """MISSING_SEAL for required boxes without a seal; SEAL_OWNER_MISMATCH for a seal naming another unit."""
     found: list[Finding] = []
     for box in facts.boxes:
-        if not _required(box, profile):
+        if not _required(box, profile, report.seals):
             continue
         stamped = seals_in(box, report.seals)
         if not stamped:

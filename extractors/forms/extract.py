@@ -44,7 +44,7 @@ from extractors.parsers import parse_competitions, parse_honors
 from extractors.text import compact
 from models.profile import Profile
 from models.report import Applicant, Apprentice, Certificate, CertificateKind, DocType, Field
-from models.text import PageText
+from models.text import PageText, TextLine
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +70,6 @@ TITLE_HEIGHT_RATIO = 1.5
 WRAP_SLACK_CHARS = 2.0
 """A line ending within this many characters of its box's right rule wraps onto the next line."""
 
-BOILERPLATE = re.compile(r"[()（）:：\s\d]|盖章|公章|签字|签名|负责人|年|月|日")
-"""What an opinion box prints before anyone fills it in (（盖章） 年 月 日 负责人签字)."""
 STAMP_WORD = "盖章"
 STAMP_REACH_LINES = 5.0
 """A seal for a "（盖章）" line is stamped within this many line heights of it."""
@@ -79,6 +77,11 @@ ENTRY_START = re.compile(r"^\s*(?:(?:19|20)\d{2}|\d{1,2}[.、)]|[(（]\d{1,2}[)�
 """How a line that starts a new entry of a list begins: a year, a list number, or 获/荣获/曾获/被授予."""
 
 ImageLoader = Callable[[int], np.ndarray | None]
+Reader = Callable[[np.ndarray], Sequence[TextLine]]
+SEAL_RED_MARGIN = 40
+"""A pixel whose red exceeds its green and blue by this much is seal ink (whitened before a copy is read again)."""
+DARK_INK = 110
+"""A pixel darker than this in every channel is print or writing, not seal ink."""
 
 
 @dataclass
@@ -108,7 +111,11 @@ def applicant_vocabulary(profile: Profile | None) -> Vocabulary:
 
 
 def extract_forms(
-    texts: Sequence[PageText], doc_types: Sequence[DocType], load_image: ImageLoader, profile: Profile | None = None
+    texts: Sequence[PageText],
+    doc_types: Sequence[DocType],
+    load_image: ImageLoader,
+    profile: Profile | None = None,
+    reread: Reader | None = None,
 ) -> FormsResult:
     """Read the applicant, summary rows, apprentices and certificates of a packet.
 
@@ -118,6 +125,8 @@ def extract_forms(
         load_image: The page image at the render DPI, or None where it is missing (then tables are read
             without their rules).
         profile: The packet's profile (adds its form labels), if known.
+        reread: An OCR engine's ``read``: a copy whose 与原件一致 was not found is read again with the seal's
+            red ink whitened, since the seal is usually stamped across the mark.
     """
     vocabulary = applicant_vocabulary(profile)
     result = FormsResult()
@@ -128,10 +137,10 @@ def extract_forms(
         if not text.lines:
             continue
         try:
-            pieces, rules = _pieces(text, doc_type, load_image)
+            pieces, rules, image = _pieces(text, doc_type, load_image)
             boxes += _stamp_lines(pieces, text.page)
             if doc_type == DocType.APPLICATION_FORM:
-                boxes += _opinion_boxes(pieces, rules, vocabulary, text.page)
+                boxes += _opinion_boxes(pieces, rules, vocabulary, text.page, image)
                 form_values += [(found, text.page) for found in _form_values(pieces, rules, vocabulary)]
                 for kind, section in _sections(pieces, rules, vocabulary):
                     sections[kind].append(section)
@@ -140,7 +149,10 @@ def extract_forms(
             elif doc_type == DocType.APPRENTICE_SHEET:
                 result.apprentices += _apprentices(pieces, rules, text.page)
             elif doc_type in COPY_TYPES:
-                result.certificates.append(_certificate(pieces, doc_type, text.page))
+                copy = _certificate(pieces, doc_type, text.page)
+                if not copy.certified_copy and reread is not None:
+                    copy.certified_copy = _mark_under_seal(load_image(text.page), reread)
+                result.certificates.append(copy)
         except Exception as exc:  # a page the readers cannot handle must not lose the rest of the packet
             logger.exception("field extraction failed on page %d", text.page)
             result.errors.append((text.page, f"{type(exc).__name__}: {exc}"))
@@ -155,14 +167,14 @@ def extract_forms(
     return result
 
 
-def _pieces(text: PageText, doc_type: DocType, load_image: ImageLoader) -> tuple[list[Piece], Rules]:
-    """The page's text placed in its table cells."""
-    rules = Rules()
+def _pieces(text: PageText, doc_type: DocType, load_image: ImageLoader) -> tuple[list[Piece], Rules, np.ndarray | None]:
+    """The page's text placed in its table cells (and the page image, for a table page)."""
+    rules, image = Rules(), None
     if doc_type in TABLE_TYPES:
         image = load_image(text.page)
         if image is not None:
             rules = find_rules(image, typical_line_height(text.lines))
-    return place_text(text.lines, rules), rules
+    return place_text(text.lines, rules), rules, image
 
 
 def _form_values(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary) -> list[Labelled]:
@@ -191,8 +203,11 @@ def _sections(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary) -> 
     return found
 
 
-def _opinion_boxes(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary, page: int) -> list[Box]:
-    """The form's opinion boxes (所在单位意见 …): the label cell and the row to the table's right edge."""
+def _opinion_boxes(
+    pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary, page: int, image: np.ndarray | None
+) -> list[Box]:
+    """The form's opinion boxes (所在单位意见 …): the label cell and the row to the table's right edge, with
+    what is written in them (text in red seal ink, a seal's legend, is not writing)."""
     cells = cells_of(pieces)
     boxes: list[Box] = []
     for cell, cell_pieces in cells.items():
@@ -202,9 +217,12 @@ def _opinion_boxes(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary
         (left, _right), row = cell_span(cell, cell_pieces, rules)
         middle = sum(row) / 2
         edge = max((rule.position_at(middle) for rule in rules.vertical if rule.covers(middle, 0)), default=left)
-        written = [compact(piece.text) for piece in right_of(cell, cells, row)]
-        filled = any(BOILERPLATE.sub("", text) for text in written)
-        boxes.append(Box(label=label_form(label), page=page, bbox=(left, row[0], edge, row[1]), filled=filled))
+        writing = tuple(
+            (compact(piece.text), piece.bbox)
+            for piece in right_of(cell, cells, row)
+            if image is None or not in_red_ink(image, piece.bbox)
+        )
+        boxes.append(Box(label=label_form(label), page=page, bbox=(left, row[0], edge, row[1]), writing=writing))
     return boxes
 
 
@@ -285,8 +303,34 @@ def _certificate(pieces: Sequence[Piece], doc_type: DocType, page: int) -> Certi
     body = [piece for piece in pieces if piece.height < TITLE_HEIGHT_RATIO * body_height]
     values = [(found, page) for found in read_lines(body, CERTIFICATE_VOCABULARY)]
     fields = {key: value for key, value in best_fields(values).items() if key in Certificate.model_fields}
-    certified = any(mark in page_text for mark in CERTIFIED_COPY_MARKS)
+    certified = _has_copy_mark(page_text)
     return Certificate(kind=kind, page=page, certified_copy=certified, **fields)
+
+
+def in_red_ink(image: np.ndarray, bbox: Sequence[float]) -> bool:
+    """The text in ``bbox`` is mostly red ink (a seal's legend), not the black or blue of writing and print."""
+    x0, y0 = max(int(bbox[0]), 0), max(int(bbox[1]), 0)
+    region = image[y0 : max(int(bbox[3]), y0), x0 : max(int(bbox[2]), x0)].astype(np.int16)
+    if region.size == 0 or region.ndim != 3:
+        return False
+    red = int(np.count_nonzero((region[..., 0] - np.maximum(region[..., 1], region[..., 2])) > SEAL_RED_MARGIN))
+    dark = int(np.count_nonzero(region.max(axis=2) < DARK_INK))
+    return red > dark
+
+
+def _has_copy_mark(text: str) -> bool:
+    return any(mark in text for mark in CERTIFIED_COPY_MARKS)
+
+
+def _mark_under_seal(image: np.ndarray | None, reread: Reader) -> bool:
+    """与原件一致 found on the page once the red seal ink over it is whitened."""
+    if image is None:
+        return False
+    pixels = image.astype(np.int16)
+    red = (pixels[..., 0] - np.maximum(pixels[..., 1], pixels[..., 2])) > SEAL_RED_MARGIN
+    cleaned = image.copy()
+    cleaned[red] = 255
+    return _has_copy_mark("".join(compact(line.text) for line in reread(cleaned)))
 
 
 def _certificate_kind(page_text: str) -> CertificateKind:

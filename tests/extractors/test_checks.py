@@ -272,9 +272,23 @@ def test_findings_are_sorted_by_severity_and_give_the_packet_its_risk() -> None:
 
 
 def test_a_filled_box_needs_a_seal_even_when_the_notice_does_not_name_it() -> None:
-    filled = Box(label="主管部门意见", page=0, bbox=(100, 100, 1500, 400), filled=True)
-    blank = Box(label="评审委员会意见", page=0, bbox=(100, 400, 1500, 700), filled=False)
-    found = check_packet(packet(), PROFILE, PacketFacts(boxes=[filled, blank], sections_read=FACTS.sections_read))
+    opinion = (("同意推荐", (300.0, 1050.0, 600.0, 1090.0)),)
+    filled = Box(label="主管部门意见", page=0, bbox=(100, 1000, 1500, 1300), writing=opinion)
+    # A blank box with only its boilerplate, and a legend piece of the seal stamped in the box above it.
+    blank = Box(
+        label="评审委员会意见",
+        page=0,
+        bbox=(100, 400, 1500, 700),
+        writing=(
+            ("(盖章)", (900.0, 600.0, 1000.0, 640.0)),
+            ("年月日", (900.0, 650.0, 1100.0, 690.0)),
+            ("事专用章", (700.0, 410.0, 820.0, 440.0)),
+        ),
+    )
+    spill = seal(0, (760, 300), "重庆市国有资产监督管理委员会人事专用章")
+    report = packet()
+    report.seals.append(spill)
+    found = check_packet(report, PROFILE, PacketFacts(boxes=[filled, blank], sections_read=FACTS.sections_read))
     assert [(item.code, item.evidence["box"]) for item in found] == [(FindingCode.MISSING_SEAL, "主管部门意见")]
 
 

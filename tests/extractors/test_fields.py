@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from extractors.forms.extract import extract_forms
 from extractors.forms.fields import read_cells, read_lines
 from extractors.forms.labels import APPLICANT_VOCABULARY, APPRENTICE_VOCABULARY, CERTIFICATE_VOCABULARY
 from extractors.forms.sheets import read_rows
 from extractors.forms.table import Rules, find_rules, place_text, typical_line_height
+from extractors.ocr import OcrOptions, get_engine
 from models.report import CertificateKind, DocType
 from models.text import PageText, TextLine
 from tests.factories import RuledPage, ruled_page
@@ -229,3 +232,15 @@ def test_a_header_a_seal_made_unreadable_is_named_by_its_values() -> None:
     pieces, rules = _pieces(ruled_page([table], page_size=LANDSCAPE))
     rows = read_rows(pieces, rules, APPLICANT_VOCABULARY)
     assert [(row["gender"].text, row["birth_month"].text) for row in rows] == [("男", "1978年5月"), ("女", "1980年1月")]
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("marked", [True, False])
+def test_a_copy_mark_under_a_seal_is_read_once_the_red_ink_is_whitened(marked: bool) -> None:
+    words = [(130, 210, "姓名：", 12), (240, 210, "王建国", 12)] + ([(330, 650, "与原件一致", 16)] if marked else [])
+    page = ruled_page([], free_text=words, red_disc=(380, 660, 60))
+    # The first reading missed the mark the seal is stamped across.
+    seen = PageText(page=0, engine="test", lines=[line for line in page.lines if line.text != "与原件一致"])
+    engine = get_engine(OcrOptions())
+    result = extract_forms([seen], [DocType.CERTIFICATE], lambda index: page.image, reread=engine.read)
+    assert result.certificates[0].certified_copy is marked
