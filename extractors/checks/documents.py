@@ -53,7 +53,14 @@ def unit_core(name: str) -> str:
 
 
 def unit_similarity(a: str, b: str) -> float:
-    """How alike two unit names are, 0..1, on their distinctive parts (one inside the other counts as 1)."""
+    """How alike two unit names are, 0..1, on their distinctive parts (one inside the other counts as 1).
+
+    A name read only in part (泸州市江阳区, cut where a seal covers the line) is inside the whole one
+    (泸州市江阳区人力资源和社会保障局): the same unit, as far as can be told.
+    """
+    whole_a, whole_b = _GENERIC_PARTS.sub("", compact(a)), _GENERIC_PARTS.sub("", compact(b))
+    if whole_a and whole_b and (whole_a in whole_b or whole_b in whole_a):
+        return 1.0
     core_a, core_b = unit_core(a), unit_core(b)
     if not core_a or not core_b:
         return 0.0

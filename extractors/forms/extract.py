@@ -15,6 +15,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from extractors.checks.base import Box, PacketFacts
@@ -78,8 +79,11 @@ ENTRY_START = re.compile(r"^\s*(?:(?:19|20)\d{2}|\d{1,2}[.、)]|[(（]\d{1,2}[)�
 
 ImageLoader = Callable[[int], np.ndarray | None]
 Reader = Callable[[np.ndarray], Sequence[TextLine]]
-SEAL_RED_MARGIN = 40
+SEAL_RED_MARGIN = 30
 """A pixel whose red exceeds its green and blue by this much is seal ink (whitened before a copy is read again)."""
+SEAL_FRINGE_PX = 3
+"""Seal ink is widened by this many pixels before it is painted over."""
+COPY_MARK_STEM = "与原件"
 DARK_INK = 110
 """A pixel darker than this in every channel is print or writing, not seal ink."""
 
@@ -319,7 +323,9 @@ def in_red_ink(image: np.ndarray, bbox: Sequence[float]) -> bool:
 
 
 def _has_copy_mark(text: str) -> bool:
-    return any(mark in text for mark in CERTIFIED_COPY_MARKS)
+    """与原件一致 (or 与原件相符 …) is written on the page; its distinctive start is enough, since the seal
+    stamped across the mark often hides its last character."""
+    return any(mark in text for mark in CERTIFIED_COPY_MARKS) or COPY_MARK_STEM in text
 
 
 def _mark_under_seal(image: np.ndarray | None, reread: Reader) -> bool:
@@ -327,9 +333,11 @@ def _mark_under_seal(image: np.ndarray | None, reread: Reader) -> bool:
     if image is None:
         return False
     pixels = image.astype(np.int16)
-    red = (pixels[..., 0] - np.maximum(pixels[..., 1], pixels[..., 2])) > SEAL_RED_MARGIN
+    red = ((pixels[..., 0] - np.maximum(pixels[..., 1], pixels[..., 2])) > SEAL_RED_MARGIN).astype(np.uint8)
+    # The ink's fringes too, and painted in the paper's own colour so no white outline of the seal is left.
+    red = cv2.dilate(red, np.ones((SEAL_FRINGE_PX, SEAL_FRINGE_PX), np.uint8)).astype(bool)
     cleaned = image.copy()
-    cleaned[red] = 255
+    cleaned[red] = np.median(image.reshape(-1, image.shape[-1]), axis=0).astype(image.dtype)
     return _has_copy_mark("".join(compact(line.text) for line in reread(cleaned)))
 
 

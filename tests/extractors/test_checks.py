@@ -235,10 +235,19 @@ def test_seal_of_another_unit_in_a_box() -> None:
         ("泸州老窖", "泸州老窖股份有限公司"),
         ("泸州北方化学工业有限公司人事专用章", EMPLOYER),
         ("泸州北方化学工业有限公", EMPLOYER),  # one character of the legend not read
+        ("泸州市江阳区人力资源和社会保障局", "泸州市江阳区"),  # the line's unit read only in part
     ],
 )
 def test_the_same_unit_written_differently_is_no_mismatch(legend: str, unit: str) -> None:
     assert unit_similarity(legend, unit) >= 0.6
+
+
+@pytest.mark.parametrize(
+    ("legend", "unit"),
+    [("泸州市宏达机械制造有限公司", EMPLOYER), ("泸州市总工会", "泸州市人力资源和社会保障局")],
+)
+def test_another_unit_is_a_mismatch(legend: str, unit: str) -> None:
+    assert unit_similarity(legend, unit) < 0.34
 
 
 def test_apprentice_with_invalid_id_or_impossible_age() -> None:
