@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pydantic
 from pydantic import BaseModel, ConfigDict
 
@@ -39,3 +41,30 @@ class SealStageResult(BaseModel):
     debug_images: list[str | None] = pydantic.Field(
         default_factory=list, description="Per page: PNG with the seals drawn, for the reviewer UI"
     )
+
+
+@dataclass(frozen=True)
+class Box:
+    """A box or line of the packet that certifies something with a seal (单位意见, 推荐单位（盖章）…)."""
+
+    label: str
+    """The printed label, compacted (所在单位意见)."""
+    page: int
+    bbox: tuple[float, float, float, float]
+    """The region a seal for it is stamped in, 200-DPI pixels."""
+    unit: str | None = None
+    """The unit the line names itself (推荐单位：XXX（盖章）), if it does."""
+    filled: bool = False
+    """The line names its unit (推荐单位：XXX（盖章）): it was filled in and must carry that unit's seal."""
+    writing: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
+    """(text, box) of what is written in the box beyond its label: an opinion, or a seal's legend spilling
+    over from the box above; the checks tell them apart with the seals found."""
+
+
+@dataclass
+class PacketFacts:
+    """What the field stage saw beyond the report's records, for the checks."""
+
+    boxes: list[Box] = field(default_factory=list)
+    sections_read: frozenset[str] = frozenset()
+    """The form's sections whose box was found (competitions, honors), even if it lists nothing."""

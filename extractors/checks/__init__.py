@@ -7,13 +7,14 @@ same applicant twice, a recommending unit over its quota).
 
 from __future__ import annotations
 
-from extractors.checks.base import Box, PacketFacts, risk_of, sort_findings
+from extractors.checks.base import risk_of, sort_findings
 from extractors.checks.consistency import check_apprentices, check_certificates, check_summary_rows
 from extractors.checks.crosspacket import check_across
 from extractors.checks.documents import check_documents
 from extractors.checks.person import check_person
 from models.profile import Profile
 from models.report import Finding, PacketReport
+from models.stages import Box, PacketFacts
 
 
 def check_packet(report: PacketReport, profile: Profile | None, facts: PacketFacts) -> list[Finding]:

@@ -7,7 +7,6 @@ the reviewer to look, never an ``error``: OCR noise must not accuse anyone.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from extractors.text import compact
@@ -22,33 +21,6 @@ SEVERITY_ORDER: dict[Severity, int] = {
     Severity.WARNING: 1,
     Severity.INFO: 0,
 }
-
-
-@dataclass(frozen=True)
-class Box:
-    """A box or line of the packet that certifies something with a seal (单位意见, 推荐单位（盖章）…)."""
-
-    label: str
-    """The printed label, compacted (所在单位意见)."""
-    page: int
-    bbox: tuple[float, float, float, float]
-    """The region a seal for it is stamped in, 200-DPI pixels."""
-    unit: str | None = None
-    """The unit the line names itself (推荐单位：XXX（盖章）), if it does."""
-    filled: bool = False
-    """The line names its unit (推荐单位：XXX（盖章）): it was filled in and must carry that unit's seal."""
-    writing: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
-    """(text, box) of what is written in the box beyond its label: an opinion, or a seal's legend spilling
-    over from the box above; the checks tell them apart with the seals found."""
-
-
-@dataclass
-class PacketFacts:
-    """What the field stage saw beyond the report's records, for the checks."""
-
-    boxes: list[Box] = field(default_factory=list)
-    sections_read: frozenset[str] = frozenset()
-    """The form's sections whose box was found (competitions, honors), even if it lists nothing."""
 
 
 def sure(*fields: Field | None) -> bool:

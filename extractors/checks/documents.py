@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from extractors.checks.base import Box, PacketFacts, finding
+from extractors.checks.base import finding
 from extractors.forms.labels import label_form
 from extractors.text import compact
 from models.profile import Profile
@@ -21,6 +21,7 @@ from models.report import (
     Seal,
     Severity,
 )
+from models.stages import Box, PacketFacts
 
 COPY_KINDS = {CertificateKind.ID_CARD: DocType.ID_COPY}
 EMPLOYER_BOXES = ("所在单位", "单位意见", "工作单位")

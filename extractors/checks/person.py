@@ -11,7 +11,6 @@ import datetime as dt
 
 from extractors.checks.base import (
     CONFIDENT,
-    PacketFacts,
     evidence_of,
     finding,
     pages_of,
@@ -32,6 +31,7 @@ from models.report import (
     QualificationLevel,
     Severity,
 )
+from models.stages import PacketFacts
 
 LEVELS = list(QualificationLevel)
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from extractors.checks.base import Box, PacketFacts
 from extractors.forms.fields import (
     Labelled,
     best_fields,
@@ -45,6 +44,7 @@ from extractors.parsers import parse_competitions, parse_honors
 from extractors.text import compact
 from models.profile import Profile
 from models.report import Applicant, Apprentice, Certificate, CertificateKind, DocType, Field
+from models.stages import Box, PacketFacts
 from models.text import PageText, TextLine
 
 logger = logging.getLogger(__name__)
