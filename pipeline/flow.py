@@ -61,7 +61,7 @@ def read_fields(
 
 @flow(name="process-packet", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_TASK_THREADS))  # type: ignore[arg-type]
 def process_packet(path: str, profile: str | None = None) -> PacketReport:
-    """Render, OCR, classify, read the fields and find the seals of the packet at ``path``.
+    """Render, OCR, classify, read the fields, find the seals and check the packet at ``path``.
 
     Args:
         path: A PDF, TIFF, PNG, JPEG or BMP scan.

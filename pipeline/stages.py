@@ -136,12 +136,11 @@ def assemble_report(
     if rendered.failed:
         report.status = PacketStatus.FAILED
         return report
-    by_page = {text.page: text for text in texts}
     for text in texts:
         report.pages[text.page].ocr_engine = text.engine
         if text.error:
             report.errors.append(StageError(stage="ocr", page=text.page, message=text.error))
-    page_texts = [by_page.get(page.index, PageText(page=page.index, engine=None)) for page in report.pages]
+    page_texts = in_page_order(texts, len(report.pages))
     doc_types = classify_pages(page_texts, [(page.width, page.height) for page in report.pages])
     for page, doc_type in zip(report.pages, doc_types, strict=True):
         page.doc_type = doc_type
@@ -149,6 +148,12 @@ def assemble_report(
     if report.errors:
         report.status = PacketStatus.PARTIAL
     return report
+
+
+def in_page_order(texts: Sequence[PageText], page_count: int) -> list[PageText]:
+    """One text per page, in page order: an empty, unread one for a page that has none."""
+    by_page = {text.page: text for text in texts}
+    return [by_page.get(index, PageText(page=index, engine=None)) for index in range(page_count)]
 
 
 def _profile(forced: str | None, texts: Sequence[PageText], report: PacketReport) -> str | None:
@@ -227,8 +232,7 @@ def read_fields(
     ocr: OcrOptions,
 ) -> FormsResult:
     """The applicant, summary rows, apprentices and certificates read from the packet's pages."""
-    by_page = {text.page: text for text in texts}
-    page_texts = [by_page.get(index, PageText(page=index, engine=None)) for index in range(len(doc_types))]
+    page_texts = in_page_order(texts, len(doc_types))
 
     def load(index: int) -> np.ndarray | None:
         path = rendered.page_images[index]

@@ -421,12 +421,18 @@ def _empty_tallies() -> Tallies:
     return tallies
 
 
-def _score_fields(truth: Mapping[str, Any], report: Mapping[str, Any] | None, prefix: str, tallies: Tallies) -> None:
-    for key in APPLICANT_KEYS:
+def _field_hits(
+    truth: Mapping[str, Any], report: Mapping[str, Any] | None, keys: Sequence[str]
+) -> Iterable[tuple[str, bool]]:
+    """(key, whether the report's value is the truth's) for each of ``keys`` the truth has a value for."""
+    for key in keys:
         expected = _value(truth, key)
-        if expected is None:
-            continue
-        hit = report is not None and _value(report, key) == expected
+        if expected is not None:
+            yield key, report is not None and _value(report, key) == expected
+
+
+def _score_fields(truth: Mapping[str, Any], report: Mapping[str, Any] | None, prefix: str, tallies: Tallies) -> None:
+    for key, hit in _field_hits(truth, report, APPLICANT_KEYS):
         tallies[f"{prefix}.{key}"].count(hit)
         tallies[f"{prefix}.{ALL_FIELDS}"].count(hit)
 
@@ -467,21 +473,16 @@ def _score_entries(truth: Mapping[str, Any], report: Mapping[str, Any], list_key
 def _score_apprentices(truth: Mapping[str, Any], report: Mapping[str, Any], tallies: Tallies) -> None:
     rows = _objects(report.get("apprentices"))
     for truth_row in _objects(truth.get("apprentices")):
-        report_row = _find_row(rows, truth_row)
-        for key in APPRENTICE_KEYS:
-            expected = _value(truth_row, key)
-            if expected is not None:
-                tallies[APPRENTICE_ALL].count(report_row is not None and _value(report_row, key) == expected)
+        for _, hit in _field_hits(truth_row, _find_row(rows, truth_row), APPRENTICE_KEYS):
+            tallies[APPRENTICE_ALL].count(hit)
 
 
 def _score_certificates(truth: Mapping[str, Any], report: Mapping[str, Any], tallies: Tallies) -> None:
     found = {(_int(c.get("page")), c.get("kind")): c for c in _objects(report.get("certificates"))}
     for certificate in _objects(truth.get("certificates")):
         match = found.get((certificate.get("page"), certificate.get("kind")))
-        for key in CERTIFICATE_KEYS:
-            expected = _value(certificate, key)
-            if expected is not None:
-                tallies[CERTIFICATE_ALL].count(match is not None and _value(match, key) == expected)
+        for _, hit in _field_hits(certificate, match, CERTIFICATE_KEYS):
+            tallies[CERTIFICATE_ALL].count(hit)
 
 
 def _score_doc_types(truth: Mapping[str, Any], report: Mapping[str, Any], tallies: Tallies) -> None:

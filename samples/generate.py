@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pymupdf
 
+from models.dates import age_on
 from models.profile import get_profile
 from models.report import (
     APPLICANT_FIELDS,
@@ -371,7 +372,7 @@ def _experience(person: Any) -> list[tuple[str, str]]:
 
 
 def _deeds(person: Any, reference: dt.date) -> list[str]:
-    age = people.age_on(person.birth, reference)
+    age = age_on(person.birth, reference)
     honours = "、".join(h.title for h in person.honors) or "多项企业荣誉"
     first = (
         f"{person.name}，{person.gender}，{age}岁，{person.education}学历，{person.political_status}，{person.ethnicity}。"

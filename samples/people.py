@@ -23,6 +23,8 @@ from typing import Literal, TypeVar
 
 from stdnum.cn import ric
 
+from models.dates import age_on, year_month
+
 T = TypeVar("T")
 
 Gender = Literal["男", "女"]
@@ -525,16 +527,6 @@ class Apprentice:
 
 
 # --- dates --------------------------------------------------------------------------------------------------
-
-
-def age_on(birth: dt.date, reference: dt.date) -> int:
-    """Full years of age on ``reference`` (a birthday on the day counts)."""
-    return reference.year - birth.year - ((reference.month, reference.day) < (birth.month, birth.day))
-
-
-def year_month(day: dt.date) -> str:
-    """``YYYY-MM``, the report's form of 出生年月, 参加工作时间 and certificate dates."""
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def birth_month(person: Person | Apprentice) -> str:

@@ -6,8 +6,8 @@ import datetime as dt
 import random
 from typing import Any
 
+from models.dates import year_month
 from samples.documents import Entry, Record
-from samples.people import year_month
 
 LEVEL_GRADES = {"初级工": "五级", "中级工": "四级", "高级工": "三级", "技师": "二级", "高级技师": "一级"}
 LEVEL_STYLES = ("{level}", "{grade}/{level}", "{grade}（{level}）")

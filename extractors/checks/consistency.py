@@ -4,11 +4,11 @@ and the apprentices' rows against their own ID numbers."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from extractors.checks.base import evidence_of, finding, pages_of, same, severity, sure
-from extractors.checks.person import age_on
 from extractors.parsers import parse_id_number
+from models.dates import age_on
 from models.profile import Profile
 from models.report import APPLICANT_FIELDS, Applicant, CertificateKind, Field, Finding, FindingCode, PacketReport
 
@@ -60,6 +60,22 @@ def _sheets(rows: Sequence[Applicant]) -> list[list[Applicant]]:
     return list(pages.values())
 
 
+def _differences(form: object, other: object, keys: Mapping[str, str]) -> Iterator[tuple[str, Field, Field]]:
+    """(form key, the other document's read, the form's read) for each field both read and read differently.
+
+    ``keys`` maps the other document's field names to the form's.
+    """
+    for other_key, key in keys.items():
+        theirs: Field | None = getattr(other, other_key)
+        ours: Field | None = getattr(form, key)
+        if theirs is None or ours is None or theirs.value is None or ours.value is None or same(theirs, ours):
+            continue
+        yield key, theirs, ours
+
+
+SUMMARY_KEYS = {key: key for key in APPLICANT_FIELDS}
+
+
 def check_summary_rows(report: PacketReport) -> list[Finding]:
     """SUMMARY_MISMATCH: field by field, the applicant's row on each sheet against the form."""
     applicant = report.applicant
@@ -68,12 +84,7 @@ def check_summary_rows(report: PacketReport) -> list[Finding]:
         row = applicant_row(rows, applicant)
         if row is None:
             continue
-        for key in APPLICANT_FIELDS:
-            form_value, row_value = getattr(applicant, key), getattr(row, key)
-            if form_value is None or row_value is None or form_value.value is None or row_value.value is None:
-                continue
-            if same(form_value, row_value):
-                continue
+        for key, row_value, form_value in _differences(applicant, row, SUMMARY_KEYS):
             label = FIELD_NAMES.get(key, key)
             found.append(
                 finding(
@@ -99,15 +110,9 @@ def check_certificates(report: PacketReport) -> list[Finding]:
             keys = ID_CARD_KEYS
         else:
             continue
-        for copy_key, key in keys.items():
-            copy_value: Field | None = getattr(copy, copy_key)
-            form_value: Field | None = getattr(applicant, key)
-            if copy_value is None or form_value is None or copy_value.value is None or form_value.value is None:
-                continue
-            if same(copy_value, form_value):
-                continue
+        document = "身份证复印件" if copy.kind == CertificateKind.ID_CARD else "职业资格证书"
+        for key, copy_value, form_value in _differences(applicant, copy, keys):
             label = FIELD_NAMES[key]
-            document = "身份证复印件" if copy.kind == CertificateKind.ID_CARD else "职业资格证书"
             found.append(
                 finding(
                     FindingCode.CERTIFICATE_MISMATCH,

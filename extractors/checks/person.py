@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from extractors.checks.base import (
-    CONFIDENT,
     evidence_of,
     finding,
     pages_of,
@@ -19,6 +18,7 @@ from extractors.checks.base import (
 )
 from extractors.parsers import IdNumber, parse_id_number
 from extractors.text import compact
+from models.dates import age_on, year_month
 from models.profile import Profile
 from models.report import (
     Applicant,
@@ -34,11 +34,6 @@ from models.report import (
 from models.stages import PacketFacts
 
 LEVELS = list(QualificationLevel)
-
-
-def age_on(birth: dt.date, reference: dt.date) -> int:
-    """Full years of age on ``reference`` (a birthday on the day counts)."""
-    return reference.year - birth.year - ((reference.month, reference.day) < (birth.month, birth.day))
 
 
 def _other_reads(report: PacketReport) -> list[Field]:
@@ -91,7 +86,7 @@ def check_birth_and_gender(report: PacketReport, parsed: IdNumber | None) -> lis
     applicant, id_read = report.applicant, report.applicant.id_number
     found: list[Finding] = []
     birth = applicant.birth_month
-    id_month = f"{parsed.birth_date.year:04d}-{parsed.birth_date.month:02d}"
+    id_month = year_month(parsed.birth_date)
     if birth is not None and birth.value is not None and birth.value != id_month:
         found.append(
             finding(
@@ -256,6 +251,3 @@ def check_person(report: PacketReport, profile: Profile | None, facts: PacketFac
         found += check_qualification(report, profile)
         found += check_criteria(report, profile, facts)
     return found
-
-
-__all__ = ["CONFIDENT", "age_on", "check_person", "qualifying_results"]

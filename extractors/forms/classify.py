@@ -150,8 +150,9 @@ def classify_pages(pages: Sequence[PageText], sizes: Sequence[tuple[float, float
     for page, (width, height) in zip(pages, sizes, strict=True):
         title = title_text(page.lines, width, height)
         # A title read exactly, else what the content shows, else a title read with one error.
-        doc_type = doc_type_of_title(title) or content_type(page) or doc_type_of_title(title, fuzzy=True)
-        if doc_type in SHEET_TYPES and not _titled_as_sheet(page, width, height):
+        titled = doc_type_of_title(title)
+        doc_type = titled or content_type(page) or doc_type_of_title(title, fuzzy=True)
+        if doc_type in SHEET_TYPES and titled not in SHEET_TYPES:
             # An untitled sheet: the first one of a packet is its overview, a second one its summary.
             doc_type = DocType.SUMMARY_SHEET if DocType.OVERVIEW_SHEET in doc_types else DocType.OVERVIEW_SHEET
         if doc_type is None:
@@ -160,10 +161,6 @@ def classify_pages(pages: Sequence[PageText], sizes: Sequence[tuple[float, float
         doc_types.append(doc_type)
         previous = doc_type
     return doc_types
-
-
-def _titled_as_sheet(page: PageText, width: float, height: float) -> bool:
-    return doc_type_of_title(title_text(page.lines, width, height)) in SHEET_TYPES
 
 
 def content_type(page: PageText) -> DocType | None:

@@ -14,6 +14,7 @@ import re
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -77,6 +78,7 @@ STAMP_REACH_LINES = 5.0
 ENTRY_START = re.compile(r"^\s*(?:(?:19|20)\d{2}|\d{1,2}[.、)]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]+、|[获荣曾被])")
 """How a line that starts a new entry of a list begins: a year, a list number, or 获/荣获/曾获/被授予."""
 
+RowModel = TypeVar("RowModel", Applicant, Apprentice)
 ImageLoader = Callable[[int], np.ndarray | None]
 Reader = Callable[[np.ndarray], Sequence[TextLine]]
 SEAL_RED_MARGIN = 30
@@ -149,9 +151,9 @@ def extract_forms(
                 for kind, section in _sections(pieces, rules, vocabulary):
                     sections[kind].append(section)
             elif doc_type in SHEET_TYPES:
-                result.summary_rows += _summary_rows(pieces, rules, vocabulary, text.page)
+                result.summary_rows += _records(pieces, rules, vocabulary, text.page, Applicant)
             elif doc_type == DocType.APPRENTICE_SHEET:
-                result.apprentices += _apprentices(pieces, rules, text.page)
+                result.apprentices += _records(pieces, rules, APPRENTICE_VOCABULARY, text.page, Apprentice)
             elif doc_type in COPY_TYPES:
                 copy = _certificate(pieces, doc_type, text.page)
                 if not copy.certified_copy and reread is not None:
@@ -275,21 +277,15 @@ def _entries_text(pieces: Sequence[Piece], right_edge: float) -> str:
     return "\n".join(entries)
 
 
-def _summary_rows(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary, page: int) -> list[Applicant]:
-    rows: list[Applicant] = []
+def _records(
+    pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary, page: int, model: type[RowModel]
+) -> list[RowModel]:
+    """One ``model`` per row of a sheet's table that names someone (summary rows, apprentices)."""
+    rows: list[RowModel] = []
     for record in read_rows(pieces, rules, vocabulary):
-        fields = {key: make_field(found, page) for key, found in record.items() if key in Applicant.model_fields}
+        fields = {key: make_field(found, page) for key, found in record.items() if key in model.model_fields}
         if _has_person(fields):
-            rows.append(Applicant(**fields))
-    return rows
-
-
-def _apprentices(pieces: Sequence[Piece], rules: Rules, page: int) -> list[Apprentice]:
-    rows: list[Apprentice] = []
-    for record in read_rows(pieces, rules, APPRENTICE_VOCABULARY):
-        fields = {key: make_field(found, page) for key, found in record.items() if key in Apprentice.model_fields}
-        if _has_person(fields):
-            rows.append(Apprentice(**fields))
+            rows.append(model(**fields))
     return rows
 
 
@@ -311,13 +307,19 @@ def _certificate(pieces: Sequence[Piece], doc_type: DocType, page: int) -> Certi
     return Certificate(kind=kind, page=page, certified_copy=certified, **fields)
 
 
+def red_ink(image: np.ndarray) -> np.ndarray:
+    """Where an RGB image holds seal ink: red well above both green and blue."""
+    pixels = image.astype(np.int16)
+    return np.asarray((pixels[..., 0] - np.maximum(pixels[..., 1], pixels[..., 2])) > SEAL_RED_MARGIN)
+
+
 def in_red_ink(image: np.ndarray, bbox: Sequence[float]) -> bool:
     """The text in ``bbox`` is mostly red ink (a seal's legend), not the black or blue of writing and print."""
     x0, y0 = max(int(bbox[0]), 0), max(int(bbox[1]), 0)
-    region = image[y0 : max(int(bbox[3]), y0), x0 : max(int(bbox[2]), x0)].astype(np.int16)
+    region = image[y0 : max(int(bbox[3]), y0), x0 : max(int(bbox[2]), x0)]
     if region.size == 0 or region.ndim != 3:
         return False
-    red = int(np.count_nonzero((region[..., 0] - np.maximum(region[..., 1], region[..., 2])) > SEAL_RED_MARGIN))
+    red = int(np.count_nonzero(red_ink(region)))
     dark = int(np.count_nonzero(region.max(axis=2) < DARK_INK))
     return red > dark
 
@@ -332,8 +334,7 @@ def _mark_under_seal(image: np.ndarray | None, reread: Reader) -> bool:
     """与原件一致 found on the page once the red seal ink over it is whitened."""
     if image is None:
         return False
-    pixels = image.astype(np.int16)
-    red = ((pixels[..., 0] - np.maximum(pixels[..., 1], pixels[..., 2])) > SEAL_RED_MARGIN).astype(np.uint8)
+    red = red_ink(image).astype(np.uint8)
     # The ink's fringes too, and painted in the paper's own colour so no white outline of the seal is left.
     red = cv2.dilate(red, np.ones((SEAL_FRINGE_PX, SEAL_FRINGE_PX), np.uint8)).astype(bool)
     cleaned = image.copy()

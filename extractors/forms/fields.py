@@ -46,11 +46,6 @@ CORRECTED_ID_FACTOR = 0.9
 """Confidence kept for an ID number made valid by undoing an OCR confusion (O for 0 …)."""
 
 
-def _id_number(text: str) -> str | None:
-    found = parse_id_number(text)
-    return found.value if found is not None else None
-
-
 def _level(text: str) -> str | None:
     level = parse_qualification_level(text)
     return level.value if level is not None else None
@@ -77,18 +72,14 @@ NORMALIZERS: dict[str, Normalizer] = {
     "work_start": parse_year_month,
     "qualification_date": parse_year_month,
     "issue_date": parse_year_month,
-    "id_number": _id_number,
     "ethnicity": normalize_ethnicity,
     "education": normalize_education,
     "qualification_level": _level,
     "phone": parse_phone,
     "age": _age,
 }
-"""How each key's value is normalised (REPORT_FORMAT.md); other keys keep their text, compacted."""
-
-
-def normalizer(key: str) -> Normalizer:
-    return NORMALIZERS.get(key, normalize_text_value)
+"""How each key's value is normalised (REPORT_FORMAT.md); ID numbers are parsed in :func:`_value`, and other
+keys are kept as written."""
 
 
 @dataclass
@@ -109,18 +100,24 @@ def make_field(found: Labelled, page: int) -> Field:
     raw = (found.raw or found.text).strip()
     ocr = min((piece.score for piece in found.pieces), default=0.0)
     bbox = list(union_box(found.pieces)) if found.pieces else None
-    if found.key in NORMALIZERS or found.raw is None:
-        value = normalizer(found.key)(found.text) if found.text else None
-    else:
-        value = as_written(found.raw)
+    value, kept = _value(found)
     if value is None:
         return Field(value=None, confidence=min(UNREADABLE_CONFIDENCE, ocr), page=page, bbox=bbox, raw=raw or None)
-    confidence = ocr * (1.0 if found.match.exact else FUZZY_LABEL_FACTOR)
-    if found.key == "id_number":
-        parsed = parse_id_number(raw)
-        if parsed is not None and parsed.corrected:
-            confidence *= CORRECTED_ID_FACTOR
+    confidence = ocr * kept * (1.0 if found.match.exact else FUZZY_LABEL_FACTOR)
     return Field(value=value, confidence=round(confidence, 4), page=page, bbox=bbox, raw=raw)
+
+
+def _value(found: Labelled) -> tuple[str | None, float]:
+    """The normalised value, and the share of the read's confidence it keeps."""
+    if found.key == "id_number":
+        parsed = parse_id_number(found.text)
+        if parsed is None:
+            return None, 1.0
+        return parsed.value, CORRECTED_ID_FACTOR if parsed.corrected else 1.0
+    parse = NORMALIZERS.get(found.key)
+    if parse is None and found.raw is not None:
+        return as_written(found.raw), 1.0
+    return ((parse or normalize_text_value)(found.text) if found.text else None), 1.0
 
 
 def joined(pieces: Iterable[Piece]) -> str:
@@ -183,19 +180,14 @@ def read_cells(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary) ->
     """Values of the labelled cells of a page's tables, in reading order of their labels."""
     cells = cells_of(pieces)
     order = sorted(
-        cells, key=lambda cell: min(p.centre[1] for p in cells[cell]) * 10_000 + min(p.centre[0] for p in cells[cell])
+        cells, key=lambda cell: (min(p.centre[1] for p in cells[cell]), min(p.centre[0] for p in cells[cell]))
     )
-    labels: dict[Cell, LabelMatch] = {}
-    for cell in order:
-        found = cell_label(cells[cell], vocabulary)
-        if found is not None:
-            labels[cell] = found
     results: list[Labelled] = []
-    taken: set[int] = set()
+    taken: set[Cell] = set()
     for cell in order:
-        if id(cells[cell]) in taken:
+        if cell in taken:
             continue
-        found = labels.get(cell)
+        found = cell_label(cells[cell], vocabulary)
         if found is None:
             found = vocabulary.match(joined(cells[cell]))
             if found is None or not found.rest:
@@ -211,10 +203,13 @@ def read_cells(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary) ->
             value = below(cell, cells, columns)
             if _is_label_text(value, vocabulary):
                 value = []
-        for other in {piece.cell for piece in value}:
-            taken.add(id(cells[other]))
+        taken.update(piece.cell for piece in value)
         results.append(Labelled(found.key, found, value, joined(value), joined_raw(value)))
     return results
+
+
+def _top_left(pieces: Sequence[Piece]) -> tuple[float, float]:
+    return min(piece.centre[1] for piece in pieces), min(piece.centre[0] for piece in pieces)
 
 
 def cell_label(pieces: Sequence[Piece], vocabulary: Vocabulary) -> LabelMatch | None:

@@ -23,6 +23,7 @@ from extractors.forms.fields import Labelled, cell_label, cells_of, joined, join
 from extractors.forms.labels import IGNORED, LabelMatch, Vocabulary
 from extractors.forms.table import Cell, Piece, Rules, text_rows
 from extractors.parsers import parse_gender, parse_id_number, parse_year_month
+from models.dates import year_month
 
 MIN_HEADER_LABELS = 3
 """A header row names at least this many columns."""
@@ -160,7 +161,7 @@ def _birth_months(values: Sequence[str], rows: Sequence[Sequence[Piece]], id_col
         if month is None:
             return False
         if number is not None and number.birth_date is not None:
-            if month != f"{number.birth_date.year:04d}-{number.birth_date.month:02d}":
+            if month != year_month(number.birth_date):
                 return False
             agreeing += 1
     return agreeing > 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from stdnum.cn import ric
 
+from models.dates import age_on
 from samples import people
 from tests.conftest import shared_path
 
@@ -144,7 +145,7 @@ def test_apprentices_ages_agree_with_their_id_numbers(profile_id: str, reference
     master = people.make_person(rng, profile_id, reference)
     for apprentice in people.make_apprentices(rng, master, reference, 40):
         ric.validate(apprentice.id_number)
-        assert apprentice.age == people.age_on(ric.get_birth_date(apprentice.id_number), reference)
+        assert apprentice.age == age_on(ric.get_birth_date(apprentice.id_number), reference)
         assert people.gender_from_id(apprentice.id_number) == apprentice.gender
         assert apprentice.age < master.age_on(reference)
         assert apprentice.employer == master.employer
@@ -162,6 +163,6 @@ def test_chinese_numbers(number: int, text: str) -> None:
 
 def test_age_on_counts_the_birthday_itself() -> None:
     birth = dt.date(1980, 2, 29)
-    assert people.age_on(birth, dt.date(2020, 2, 28)) == 39
-    assert people.age_on(birth, dt.date(2020, 2, 29)) == 40
+    assert age_on(birth, dt.date(2020, 2, 28)) == 39
+    assert age_on(birth, dt.date(2020, 2, 29)) == 40
     assert people.birth_month(people.make_person(random.Random(SEED), "wenzhou-7", REFERENCES["wenzhou-7"]))[4] == "-"
