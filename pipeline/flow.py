@@ -6,6 +6,7 @@ one) and against a real server when ``PREFECT_API_URL`` is set.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -21,7 +22,11 @@ from models.report import DocType, PacketReport
 from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
 from pipeline import stages
+from pipeline.ingest import IngestResult, ingest
 from pipeline.settings import get_settings
+from pipeline.storage import get_store
+
+logger = logging.getLogger(__name__)
 
 # OCR runs in ONNX Runtime's own threads; two task threads keep the next page
 # loaded while one is being read, without oversubscribing an office PC.
@@ -70,6 +75,49 @@ def process_packet(path: str, profile: str | None = None) -> PacketReport:
     Returns:
         The packet report; a bad file gives a ``failed`` report, never an exception.
     """
+    return _run_stages(path, profile)
+
+
+@flow(name="ingest-packet", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_TASK_THREADS))  # type: ignore[arg-type]
+def ingest_packet(
+    path: str, profile: str | None = None, reports_dir: str | None = None, file_name: str | None = None
+) -> IngestResult:
+    """Process the scan at ``path`` unless its bytes are already stored; store the report and write its file.
+
+    Args:
+        path: The scan (in the watched folder's ``processing/``).
+        profile: Force this profile instead of detecting it from the form titles.
+        reports_dir: Folder for the report file (default: ``<data_dir>/reports``).
+        file_name: The name it was dropped under (default: the file's name).
+
+    Returns:
+        The packet id, status, whether it was a duplicate, and where the report is.
+
+    Raises:
+        OSError: The file cannot be read.
+        StorageUnavailableError: The database cannot be reached; nothing was stored.
+    """
+    settings = get_settings()
+    source = Path(path)
+
+    def process(scan: Path) -> PacketReport:
+        try:
+            return _run_stages(str(scan), profile)
+        except Exception as exc:  # a bug in a stage must still leave a stored, failed report
+            logger.exception("processing %s failed", scan)
+            return stages.failed_report(scan, "pipeline", f"处理失败 (internal error: {type(exc).__name__}: {exc})")
+
+    return ingest(
+        get_store(settings.database_url),
+        source,
+        file_name or source.name,
+        Path(reports_dir) if reports_dir else settings.reports_dir,
+        process,
+    )
+
+
+def _run_stages(path: str, profile: str | None) -> PacketReport:
+    """The stages of one packet, as tasks of the flow run it is called in."""
     settings = get_settings()
     timings: dict[str, float] = {}
     start = time.perf_counter()

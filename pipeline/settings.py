@@ -22,7 +22,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DOSSIER_", env_nested_delimiter="__", extra="forbid")
 
     data_dir: Path = pydantic.Field(
-        default=Path.home() / ".dossier", description="Where page images and (later) the database are kept"
+        default=Path.home() / ".dossier", description="Where page images, the OCR cache and the database are kept"
+    )
+    db_url: str | None = pydantic.Field(
+        default=None,
+        description="SQLAlchemy URL of the database (e.g. postgresql+psycopg://user@host/dossier); "
+        "default: a SQLite file in the data folder",
     )
     render: RenderOptions = pydantic.Field(default_factory=RenderOptions)
     ocr: OcrOptions = pydantic.Field(default_factory=OcrOptions)
@@ -32,6 +37,16 @@ class Settings(BaseSettings):
     def page_dir(self) -> Path:
         """Rendered page images, one folder per packet (by SHA-256)."""
         return self.data_dir / "pages"
+
+    @property
+    def database_url(self) -> str:
+        """``db_url``, or the embedded SQLite database ``<data_dir>/dossier.db``."""
+        return self.db_url or f"sqlite:///{self.data_dir / 'dossier.db'}"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Report files of packets ingested without a reports folder of their own."""
+        return self.data_dir / "reports"
 
     @property
     def ocr_cache_dir(self) -> Path:

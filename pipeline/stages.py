@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from extractors.checks import PacketFacts, check_packet, risk_of, sort_findings
+from extractors.checks import PacketFacts, check_packet, finish_findings
 from extractors.forms.classify import classify_pages, detect_profile
 from extractors.forms.extract import FormsResult, extract_forms
 from extractors.ocr import OcrOptions, get_engine
@@ -265,10 +265,3 @@ def run_checks(report: PacketReport, facts: PacketFacts) -> PacketReport:
             report.errors.append(StageError(stage="checks", page=None, message=f"{type(exc).__name__}: {exc}"))
             report.status = PacketStatus.PARTIAL
     return finish_findings(report)
-
-
-def finish_findings(report: PacketReport) -> PacketReport:
-    """Findings sorted most severe first, and the packet's risk (its most severe finding) set."""
-    report.findings = sort_findings(report.findings)
-    report.risk = risk_of(report)
-    return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,3 +53,53 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+POSTGRES_URL = os.environ.get("DOSSIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_REQUIRED = os.environ.get("DOSSIER_TEST_POSTGRES") == "required"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, and a schema of its own on the PostgreSQL server.
+
+    PostgreSQL tests are skipped, saying why, when no server answers at
+    ``DOSSIER_TEST_POSTGRES_URL``; CI sets ``DOSSIER_TEST_POSTGRES=required`` so that there they fail instead.
+    """
+    from pipeline.storage.store import close_stores
+
+    try:
+        if request.param == "sqlite":
+            yield f"sqlite:///{tmp_path / 'dossier.db'}"
+        else:
+            yield from _postgres_schema()
+    finally:
+        close_stores()
+
+
+def _postgres_schema() -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    schema = f"dossier_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        engine.dispose()
+        message = f"no PostgreSQL server at {POSTGRES_URL} ({exc.orig}); set DOSSIER_TEST_POSTGRES_URL"
+        if POSTGRES_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        from pipeline.storage.store import close_stores
+
+        close_stores()  # its connections hold the schema
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()

@@ -7,9 +7,9 @@ same applicant twice, a recommending unit over its quota).
 
 from __future__ import annotations
 
-from extractors.checks.base import risk_of, sort_findings
+from extractors.checks.base import finish_findings, risk_of, sort_findings
 from extractors.checks.consistency import check_apprentices, check_certificates, check_summary_rows
-from extractors.checks.crosspacket import check_across
+from extractors.checks.crosspacket import check_across, check_against, recommending_unit, same_unit
 from extractors.checks.documents import check_documents
 from extractors.checks.person import check_person
 from models.profile import Profile
@@ -28,4 +28,15 @@ def check_packet(report: PacketReport, profile: Profile | None, facts: PacketFac
     )
 
 
-__all__ = ["Box", "PacketFacts", "check_across", "check_packet", "risk_of", "sort_findings"]
+__all__ = [
+    "Box",
+    "PacketFacts",
+    "check_across",
+    "check_against",
+    "check_packet",
+    "finish_findings",
+    "recommending_unit",
+    "risk_of",
+    "same_unit",
+    "sort_findings",
+]

@@ -82,6 +82,13 @@ def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
     )
 
 
+def finish_findings(report: PacketReport) -> PacketReport:
+    """Findings sorted most severe first, and the packet's risk (its most severe finding) set."""
+    report.findings = sort_findings(report.findings)
+    report.risk = risk_of(report)
+    return report
+
+
 def risk_of(report: PacketReport) -> Severity | None:
     """The packet's overall risk for the reviewer queue: its most severe finding (None: nothing found)."""
     levels = [Severity(item.severity) for item in report.findings]

@@ -1,4 +1,8 @@
-"""Checks across the packets of one run: the same applicant in two packets, a unit over its quota."""
+"""Checks across packets: the same applicant in two packets, a unit over its quota.
+
+Over the packets of one ``dossier process`` run (:func:`check_across`), or of one new
+packet against the earlier ones in the database (:func:`check_against`).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,25 @@ from models.profile import Profile, load_profiles
 from models.report import Finding, FindingCode, PacketReport, PacketStatus, Severity
 
 
-def _recommending_unit(report: PacketReport) -> str | None:
+def recommending_unit(report: PacketReport) -> str | None:
     """The packet's recommending unit: from its form, or else its row on the summary sheet."""
     unit = report.applicant.recommending_unit
     if unit is None or unit.value is None:
         row = applicant_row(report.summary_rows, report.applicant)
         unit = row.recommending_unit if row is not None else None
     return unit.value if unit is not None else None
+
+
+def same_unit(one: str, other: str) -> bool:
+    """Whether two written unit names name the same unit (legal-form words, place prefixes, partial reads)."""
+    return unit_similarity(one, other) >= SAME_UNIT
+
+
+def check_against(
+    earlier: Sequence[PacketReport], new: PacketReport, profiles: Mapping[str, Profile] | None = None
+) -> list[Finding]:
+    """The cross-packet findings of ``new`` against ``earlier`` packets (in the order they were processed)."""
+    return check_across([*earlier, new], profiles).get(len(earlier), [])
 
 
 def check_across(
@@ -63,17 +79,17 @@ def check_across(
 def _quotas(reports: Sequence[PacketReport], profiles: Mapping[str, Profile], found: dict[int, list[Finding]]) -> None:
     by_unit: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, report in enumerate(reports):
-        unit = _recommending_unit(report)
+        unit = recommending_unit(report)
         if report.profile is None or unit is None or report.status == PacketStatus.FAILED:
             continue
-        key = next((k for k in by_unit if k[0] == report.profile and unit_similarity(k[1], unit) >= SAME_UNIT), None)
+        key = next((k for k in by_unit if k[0] == report.profile and same_unit(k[1], unit)), None)
         by_unit[key or (report.profile, unit)].append(index)
     for (profile_id, unit), indices in by_unit.items():
         profile = profiles.get(profile_id)
         if profile is None:
             continue
         quota = next(
-            (limit for name, limit in profile.quotas.items() if unit_similarity(name, unit) >= SAME_UNIT),
+            (limit for name, limit in profile.quotas.items() if same_unit(name, unit)),
             profile.default_quota,
         )
         if quota is None or len(indices) <= quota:

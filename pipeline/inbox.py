@@ -1,0 +1,166 @@
+"""The watched folder's layout and the moves of a file through it.
+
+```
+INBOX/             staff drop scans here (subfolders too)
+INBOX/processing/  taken: being processed (what a restart finishes)
+INBOX/done/        processed (ok, partial, or the same bytes as an earlier drop)
+INBOX/failed/      refused or failed, with <name>.error.txt saying why
+INBOX/reports/     the report files (default; they are also in the database)
+```
+
+Every move is a rename within one file system, so a file is always in exactly
+one of these places, whatever moment the process is killed at.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.report_io import write_text_atomically
+
+logger = logging.getLogger(__name__)
+
+PROCESSING, DONE, FAILED, REPORTS = "processing", "done", "failed", "reports"
+RESERVED = frozenset({PROCESSING, DONE, FAILED, REPORTS})
+# Names scanners, browsers and copy tools give a file while still writing it; it is renamed when complete.
+IN_PROGRESS_SUFFIXES = frozenset({".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", ".filepart"})
+ERROR_SUFFIX = ".error.txt"
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """A watched folder: where files are dropped, and the folders they move through."""
+
+    root: Path
+    reports: Path
+
+    @classmethod
+    def at(cls, root: Path, reports: Path | None = None) -> Inbox:
+        """The inbox at ``root``, its reports in ``reports`` (default ``root/reports``)."""
+        root = root.resolve()
+        return cls(root=root, reports=(reports or root / REPORTS).resolve())
+
+    @property
+    def processing(self) -> Path:
+        return self.root / PROCESSING
+
+    @property
+    def done(self) -> Path:
+        return self.root / DONE
+
+    @property
+    def failed(self) -> Path:
+        return self.root / FAILED
+
+    def prepare(self) -> None:
+        """Create the folders (all on the inbox's file system, so that moves are renames)."""
+        for folder in (self.root, self.processing, self.done, self.failed, self.reports):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def dropped(self) -> Iterator[Path]:
+        """Files waiting in the inbox (subfolders too, not ours), skipping hidden and still-being-written names."""
+        yield from _files(self.root, skip_top=RESERVED, keep=_is_dropped)
+
+    def claimed(self) -> list[Path]:
+        """Files in ``processing/``: taken by a run that may have been stopped."""
+        return sorted(_files(self.processing, skip_top=frozenset(), keep=lambda _: True))
+
+    def name_of(self, path: Path) -> str:
+        """The name a file was dropped under: its path relative to the inbox (or to ``processing/``)."""
+        base = self.processing if path.is_relative_to(self.processing) else self.root
+        return path.relative_to(base).as_posix()
+
+    def claim(self, path: Path) -> Path | None:
+        """Take a dropped file: move it into ``processing/``; None when it is gone (taken by another)."""
+        target = _free_name(self.processing / self.name_of(path))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(path, target)
+        except FileNotFoundError:
+            return None
+        _remove_empty_parents(path.parent, self.root)
+        return target
+
+    def file_away(self, claimed: Path, failed: bool, error_text: str | None = None) -> Path:
+        """Move a processed file to ``done/`` or ``failed/`` (beside its ``.error.txt``, written first)."""
+        destination = _free_name((self.failed if failed else self.done) / self.name_of(claimed))
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if failed and error_text is not None:
+            write_text_atomically(destination.with_name(destination.name + ERROR_SUFFIX), error_text)
+        os.rename(claimed, destination)
+        _remove_empty_parents(claimed.parent, self.processing)
+        return destination
+
+
+def _is_dropped(path: Path) -> bool:
+    return not path.name.startswith((".", "~$")) and path.suffix.lower() not in IN_PROGRESS_SUFFIXES
+
+
+def _files(root: Path, skip_top: frozenset[str], keep: Callable[[Path], bool]) -> Iterator[Path]:
+    """Files (and symbolic links, which are refused later, never followed) under ``root``."""
+    try:
+        entries = list(os.scandir(root))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name not in skip_top and not entry.name.startswith("."):
+                yield from _files(path, frozenset(), keep)
+        elif keep(path):
+            yield path
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or ``name (2).ext``, ``name (3).ext``… if taken: a move never overwrites a file."""
+    candidate, number = path, 2
+    while candidate.exists() or candidate.is_symlink():
+        candidate = path.with_name(f"{path.stem} ({number}){path.suffix}")
+        number += 1
+    return candidate
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+@dataclass
+class Settling:
+    """Tells when a file is complete: its size and modification time unchanged for ``seconds``.
+
+    A scanner writing to a share pauses between pages; a file is taken only once
+    it has been still for the whole settle time.
+    """
+
+    seconds: float
+    clock: Callable[[], float] = time.monotonic
+    _seen: dict[Path, tuple[tuple[int, int], float]] = field(default_factory=dict)
+
+    def ready(self, paths: Iterator[Path] | list[Path]) -> list[Path]:
+        """Of the files now in the inbox, those that have been still long enough (forgets vanished ones)."""
+        now = self.clock()
+        current: dict[Path, tuple[tuple[int, int], float]] = {}
+        ready: list[Path] = []
+        for path in paths:
+            try:
+                stat = path.lstat()
+            except FileNotFoundError:
+                continue
+            signature = (stat.st_size, stat.st_mtime_ns)
+            previous = self._seen.get(path)
+            since = previous[1] if previous is not None and previous[0] == signature else now
+            current[path] = (signature, since)
+            if now - since >= self.seconds:
+                ready.append(path)
+        self._seen = current
+        return sorted(ready)
