@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from models.profile import ProfileError, get_profile, load_profiles
+from pipeline.ingest import IngestResult
 from pipeline.runner import SCAN_SUFFIXES, Outcome, any_failed, collect_inputs, process_files
 
 app = typer.Typer(
@@ -34,6 +35,15 @@ err = Console(stderr=True)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
+
+DaskAddress = Annotated[
+    str | None,
+    typer.Option(
+        "--dask-address",
+        envvar="DOSSIER_DASK_ADDRESS",
+        help="Read the pages on the Dask cluster of this scheduler (tcp://host:8786); needs PREFECT_API_URL.",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -59,6 +69,7 @@ def process(
         str | None,
         typer.Option(help=f"Force this profile instead of detecting it: {', '.join(sorted(load_profiles()))}."),
     ] = None,
+    dask_address: DaskAddress = None,
 ) -> None:
     """Process packets and write one JSON report per packet."""
     _check_profile(profile)
@@ -72,7 +83,7 @@ def process(
     if not inputs.files:
         err.print("[red]error:[/red] no scans to process")
         raise typer.Exit(EXIT_USAGE)
-    outcomes = _run(inputs.files, out_dir, profile)
+    outcomes = _run(inputs.files, out_dir, profile, dask_address)
     _print_table(outcomes)
     raise typer.Exit(EXIT_FAILED if any_failed(outcomes) else EXIT_OK)
 
@@ -95,6 +106,104 @@ def demo(
     _print_table(outcomes)
     out.print(f"reports written to {target}")
     raise typer.Exit(EXIT_FAILED if any_failed(outcomes) else EXIT_OK)
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="The folder staff drop scans into (created if absent).")],
+    reports: Annotated[
+        Path | None, typer.Option("--reports", help="Folder for the report files (default: INBOX/reports).")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Packets processed at once.")] = 1,
+    settle: Annotated[
+        float, typer.Option(min=0.0, help="Seconds a file must stay unchanged before it is taken.")
+    ] = 5.0,
+    poll: Annotated[bool, typer.Option(help="Poll instead of waiting for file events (network shares).")] = False,
+    once: Annotated[bool, typer.Option(help="Process what is there, then exit.")] = False,
+    profile: Annotated[str | None, typer.Option(help="Force this profile instead of detecting it.")] = None,
+    dask_address: DaskAddress = None,
+) -> None:
+    """Watch a folder: each complete scan dropped into it is processed once, stored in the database, its report
+    written to reports/, and the scan moved to done/ or failed/ (with <name>.error.txt)."""
+    import signal
+    import threading
+
+    from pipeline.flow import ingest_packet
+    from pipeline.inbox import Inbox
+    from pipeline.scaleout import ScaleOutError, with_runner
+    from pipeline.settings import get_settings
+    from pipeline.storage import StorageUnavailableError, get_store
+    from pipeline.watch import Filed, Watcher, WatchOptions
+
+    _check_profile(profile)
+    folder = Inbox.at(inbox, reports)
+    settings = get_settings()
+    try:
+        store = get_store(settings.database_url)
+    except StorageUnavailableError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+
+    try:
+        ingest_flow = with_runner(ingest_packet, dask_address)
+    except ScaleOutError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+    def run_one(path: Path, name: str) -> IngestResult:
+        return ingest_flow(str(path), profile, str(folder.reports), name)
+
+    def show(filed: Filed) -> None:
+        result = filed.result
+        if result is None:
+            out.print(f"[red]failed[/red]   {filed.name}: {filed.error}", highlight=False, soft_wrap=True)
+            return
+        what = "same scan as before" if result.duplicate else ", ".join(result.findings) or "no findings"
+        status = "[red]failed[/red] " if filed.failed else f"{result.status.value:8}"
+        out.print(f"{status} {filed.name}  ({what})  ->  {result.report_path}", highlight=False, soft_wrap=True)
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    options = WatchOptions(workers=workers, settle=settle, poll=poll, once=once)
+    err.print(f"watching {folder.root} (database {_safe_url(settings.database_url)}); Ctrl-C stops", soft_wrap=True)
+    Watcher(folder, store, run_one, options, on_filed=show).run(stop)
+
+
+@app.command()
+def deploy(
+    flow_name: Annotated[
+        str, typer.Option("--flow", help="The flow: ingest-packet or process-packet.")
+    ] = "ingest-packet",
+    name: Annotated[str, typer.Option("--name", help="Name of the deployment on the Prefect server.")] = "dossier",
+    work_pool: Annotated[
+        str | None,
+        typer.Option(
+            "--work-pool",
+            help="Register the deployment on this process work pool (created if absent) for `prefect worker start "
+            "--pool NAME` on other machines, and exit. Without it, serve the deployment from this process.",
+        ),
+    ] = None,
+    dask_address: DaskAddress = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="When serving: most runs executed at once (default: no limit).")
+    ] = None,
+) -> None:
+    """Make a flow runnable through a Prefect server (PREFECT_API_URL): serve it here, or deploy it to workers."""
+    from pipeline.scaleout import ScaleOutError, serve
+    from pipeline.scaleout import deploy as deploy_flow
+
+    try:
+        if work_pool is None:
+            serve(flow_name, name, dask_address=dask_address, limit=limit)
+            return
+        deployment_id = deploy_flow(work_pool, flow_name, name, dask_address=dask_address)
+    except ScaleOutError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    out.print(f"deployment {flow_name}/{name} ({deployment_id}) is on work pool {work_pool}")
+    out.print(f"start a worker on each machine:  prefect worker start --pool {work_pool}")
+    out.print(f"start a run:  prefect deployment run '{flow_name}/{name}' --param path=/shared/inbox/packet.pdf")
 
 
 samples_app = typer.Typer(help="Sample packets with ground truth, for demos and for measuring the pipeline.")
@@ -176,6 +285,13 @@ def bench_seals(
     out.print(format_figures(figures), markup=False, highlight=False)
 
 
+def _safe_url(url: str) -> str:
+    """A database URL fit to print: its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _check_profile(profile: str | None) -> None:
     if profile is None:
         return
@@ -186,12 +302,18 @@ def _check_profile(profile: str | None) -> None:
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _run(files: Sequence[Path], out_dir: Path, profile: str | None) -> list[Outcome]:
+def _run(files: Sequence[Path], out_dir: Path, profile: str | None, dask_address: str | None = None) -> list[Outcome]:
     def show(outcome: Outcome) -> str:
         return f"{outcome.report.status.value:8} {outcome.source}  ->  {outcome.report_path}"
 
-    with _progress(len(files), "processing packets", show) as advance:
-        return process_files(files, out_dir, profile, on_done=advance)
+    from pipeline.scaleout import ScaleOutError  # imports Prefect: only when packets are really processed
+
+    try:
+        with _progress(len(files), "processing packets", show) as advance:
+            return process_files(files, out_dir, profile, on_done=advance, dask_address=dask_address)
+    except ScaleOutError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @contextmanager

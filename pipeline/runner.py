@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.checks import check_across
+from extractors.checks import check_across, finish_findings
 from models.report import PacketReport, PacketStatus
 from pipeline import stages
 from pipeline.report_io import write_report
@@ -59,14 +59,22 @@ def process_files(
     out_dir: Path,
     profile: str | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    dask_address: str | None = None,
 ) -> list[Outcome]:
-    """Run the flow on each file and write its report; an unexpected failure gives a ``failed`` report."""
-    from pipeline.flow import process_packet  # imports Prefect: only when packets are really processed
+    """Run the flow on each file and write its report; an unexpected failure gives a ``failed`` report.
 
+    With ``dask_address`` the pages are read on that Dask cluster; a missing extra or Prefect
+    server raises :class:`pipeline.scaleout.ScaleOutError` before any packet is started.
+    """
+    # Both import Prefect: only when packets are really processed.
+    from pipeline.flow import process_packet
+    from pipeline.scaleout import with_runner
+
+    flow = with_runner(process_packet, dask_address)
     outcomes: list[Outcome] = []
     for source, report_path in zip(files, report_paths(files, out_dir), strict=True):
         try:
-            report = process_packet(str(source), profile)
+            report = flow(str(source), profile)
         except Exception as exc:
             logger.exception("processing %s failed", source)
             report = stages.failed_report(source, "pipeline", f"处理失败 (internal error: {type(exc).__name__}: {exc})")
@@ -84,7 +92,7 @@ def add_cross_packet_findings(outcomes: list[Outcome]) -> list[Outcome]:
     for index, findings in across.items():
         outcome = outcomes[index]
         outcome.report.findings += findings
-        write_report(stages.finish_findings(outcome.report), outcome.report_path)
+        write_report(finish_findings(outcome.report), outcome.report_path)
     return outcomes
 
 

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database (e.g. postgresql+psycopg://user@host/dossier); "
         "default: a SQLite file in the data folder",
     )
+    dask_address: str | None = pydantic.Field(
+        default=None,
+        description="Dask scheduler (tcp://host:8786) that reads the pages; default: threads of this process",
+    )
     render: RenderOptions = pydantic.Field(default_factory=RenderOptions)
     ocr: OcrOptions = pydantic.Field(default_factory=OcrOptions)
     seals: SealOptions = pydantic.Field(default_factory=SealOptions)

@@ -259,7 +259,7 @@ class Store:
 
     def _duplicate(self, session: Session, existing: Packet, file_name: str, drop_key: str, actor: str) -> Recorded:
         session.add(Submission(packet_id=existing.id, file_name=file_name, drop_key=drop_key, outcome="duplicate"))
-        session.add(_audit(actor, "packet.duplicate_drop", existing.id, first_source=existing.source))
+        session.add(_audit(actor, "packet.duplicate_drop", existing.id))
         return _recorded(session, existing, duplicate=True)
 
     def recorded(self, packet_id: str) -> Recorded | None:
