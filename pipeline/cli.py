@@ -285,6 +285,21 @@ def bench_seals(
     out.print(format_figures(figures), markup=False, highlight=False)
 
 
+@bench_app.command("watch")
+def bench_watch(
+    files: Annotated[int, typer.Option(min=1, help="Scans dropped at once.")] = 200,
+    workers: Annotated[int, typer.Option(min=1, help="The watcher's --workers.")] = 1,
+    json_out: Annotated[Path | None, typer.Option("--out", help="Write the figures as JSON here.")] = None,
+) -> None:
+    """A burst of one-page scans dropped at once into a watcher: all filed once, time, and memory as it goes."""
+    import json
+
+    from pipeline.bench_watch import run_watch_bench
+
+    figures = run_watch_bench(files, workers, json_out, log=lambda line: err.print(line, markup=False))
+    out.print(json.dumps(figures, indent=2), markup=False, highlight=False)
+
+
 def _safe_url(url: str) -> str:
     """A database URL fit to print: its password hidden."""
     from sqlalchemy.engine import make_url

@@ -105,7 +105,7 @@ def ingest_packet(
             return _run_stages(str(scan), profile)
         except Exception as exc:  # a bug in a stage must still leave a stored, failed report
             logger.exception("processing %s failed", scan)
-            return stages.failed_report(scan, "pipeline", f"处理失败 (internal error: {type(exc).__name__}: {exc})")
+            return stages.internal_failure(scan, exc)
 
     return ingest(
         get_store(settings.database_url),

@@ -77,7 +77,7 @@ def process_files(
             report = flow(str(source), profile)
         except Exception as exc:
             logger.exception("processing %s failed", source)
-            report = stages.failed_report(source, "pipeline", f"处理失败 (internal error: {type(exc).__name__}: {exc})")
+            report = stages.internal_failure(source, exc)
         outcome = Outcome(source=source, report=report, report_path=write_report(report, report_path))
         outcomes.append(outcome)
         if on_done is not None:

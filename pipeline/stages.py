@@ -181,6 +181,11 @@ def failed_report(path: Path, stage: str, message: str) -> PacketReport:
     )
 
 
+def internal_failure(path: Path, exc: Exception) -> PacketReport:
+    """The ``failed`` report of a packet a bug stopped: the pipeline's own error, never the packet's fault."""
+    return failed_report(path, "pipeline", f"处理失败 (internal error: {type(exc).__name__}: {exc})")
+
+
 def find_seals(
     rendered: RenderedPacket,
     doc_types: Sequence[DocType],

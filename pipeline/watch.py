@@ -55,7 +55,7 @@ class Filed:
 
     @property
     def failed(self) -> bool:
-        return self.result is None or self.result.status == PacketStatus.FAILED
+        return _failed(self.result)
 
 
 @dataclass(order=True)
@@ -207,7 +207,7 @@ class Watcher:
             heapq.heappush(self._retries, _Retry(time.monotonic() + pause, claimed, attempt + 1))
 
     def _file(self, claimed: Path, name: str, result: IngestResult | None, error: str | None) -> None:
-        failed = result is None or result.status == PacketStatus.FAILED
+        failed = _failed(result)
         lines = [error] if error else (result.errors if result is not None else [])
         error_text = "\n".join([f"{name}", *lines, _report_line(result)]) + "\n" if failed else None
         destination = self.inbox.file_away(claimed, failed, error_text)
@@ -224,6 +224,11 @@ class Watcher:
         logger.info("%s -> %s", name, destination.parent.name)
         if self.on_filed is not None:
             self.on_filed(filed)
+
+
+def _failed(result: IngestResult | None) -> bool:
+    """Whether a file belongs in failed/: not processed at all, or its report is ``failed``."""
+    return result is None or result.status == PacketStatus.FAILED
 
 
 def _report_line(result: IngestResult | None) -> str:

@@ -79,12 +79,13 @@ def test_a_file_written_slowly_is_taken_only_once_complete(inbox: Inbox, tmp_pat
     data = source.read_bytes()
     target = inbox.root / "slow.pdf"
     chunks = [data[i : i + len(data) // 8 + 1] for i in range(0, len(data), len(data) // 8 + 1)]
-    with watching(inbox, settle=1.0, tick=0.2) as (store, filed):
+    # Pauses of 0.3 s against a settle time of 2 s: a wide margin on a loaded machine.
+    with watching(inbox, settle=2.0, tick=0.2) as (store, filed):
         with target.open("wb") as stream:
             for chunk in chunks:  # a scanner on a share: a chunk, then a pause shorter than the settle time
                 stream.write(chunk)
                 stream.flush()
-                time.sleep(0.4)
+                time.sleep(0.3)
                 assert not filed, "taken while still being written"
         wait_for(lambda: len(filed) == 1, 60, "the file to be processed")
     result = filed[0].result
