@@ -66,7 +66,7 @@ def run_watch_bench(count: int, workers: int, out: Path | None, log: Callable[[s
     """
     work = Path(tempfile.mkdtemp(prefix="dossier-bench-watch-"))
     os.environ["DOSSIER_DATA_DIR"] = str(work / "data")  # a fresh database and OCR cache
-    from pipeline.flow import ingest_packet  # after the data folder is set: settings are read once
+    from pipeline.flow import ingest_packet, start_prefect_api  # after the data folder is set
     from pipeline.settings import get_settings
     from pipeline.storage import get_store
     from pipeline.storage.schema import Packet
@@ -84,6 +84,7 @@ def run_watch_bench(count: int, workers: int, out: Path | None, log: Callable[[s
         WatchOptions(workers=workers, settle=1.0, tick=0.5),
         on_filed=filed.append,
     )
+    start_prefect_api()
     thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
     thread.start()
     rss_start = rss_mib()

@@ -128,7 +128,7 @@ def watch(
     import signal
     import threading
 
-    from pipeline.flow import ingest_packet
+    from pipeline.flow import ingest_packet, start_prefect_api
     from pipeline.inbox import Inbox
     from pipeline.scaleout import ScaleOutError, with_runner
     from pipeline.settings import get_settings
@@ -166,6 +166,7 @@ def watch(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     options = WatchOptions(workers=workers, settle=settle, poll=poll, once=once)
+    start_prefect_api()
     err.print(f"watching {folder.root} (database {_safe_url(settings.database_url)}); Ctrl-C stops", soft_wrap=True)
     Watcher(folder, store, run_one, options, on_filed=show).run(stop)
 

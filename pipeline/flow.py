@@ -33,6 +33,19 @@ logger = logging.getLogger(__name__)
 PAGE_TASK_THREADS = 2
 
 
+def start_prefect_api() -> None:
+    """Start Prefect's temporary server now, in this thread, when no ``PREFECT_API_URL`` names one.
+
+    Call it before flows run in several threads at once: Prefect 3.8 marks its
+    temporary server as running before the process exists, so the first flow runs
+    of two threads race, and the loser fails ("Server process did not start").
+    """
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        client.api_healthcheck()
+
+
 @task(name="load-and-render", cache_policy=NO_CACHE)
 def load_and_render(path: str, page_root: str, options: RenderOptions) -> RenderedPacket:
     return stages.render_packet(Path(path), Path(page_root), options)

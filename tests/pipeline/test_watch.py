@@ -167,3 +167,18 @@ def test_killed_mid_packet_then_restarted_gives_exactly_one_report(tmp_path: Pat
     assert store.count(Packet) == 1 and store.count(Submission) == 1
     assert (inbox.reports / reports[0]).read_text(encoding="utf-8") == store.report_text(sha256_file(packet))
     store.close()
+
+
+def test_several_workers_share_one_temporary_prefect_server(tmp_path: Path) -> None:
+    """No PREFECT_API_URL, as on an office PC: the watcher starts Prefect's server once, before its workers."""
+    inbox = Inbox.at(tmp_path / "inbox")
+    inbox.prepare()
+    for n in range(3):
+        factories.text_pdf(inbox.root / f"scan-{n}.pdf", [[f"第{n}份"]])
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DOSSIER_OCR", "PREFECT_API"))}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "DOSSIER_DATA_DIR": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "pipeline", "watch", str(inbox.root), "--settle", "0", "--workers", "3", "--once"]
+    done = subprocess.run(command, env=env, timeout=300, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "failed; retrying" not in done.stderr, done.stderr  # no worker lost the race to start the server
+    assert files_in(inbox.done) == ["scan-0.pdf", "scan-1.pdf", "scan-2.pdf"]
