@@ -106,9 +106,12 @@ class Watcher:
     def run(self, stop: threading.Event) -> None:
         """Watch until ``stop`` is set (or, with ``once``, until nothing is left); workers finish their file."""
         self.inbox.prepare()
-        rewritten = reconcile_report_files(self.store)
-        if rewritten:
-            logger.warning("%d report files rewritten from the database", rewritten)
+        try:
+            rewritten = reconcile_report_files(self.store)
+            if rewritten:
+                logger.warning("%d report files rewritten from the database", rewritten)
+        except StorageUnavailableError as exc:  # the files wait; the check is made again at the next start
+            logger.warning("report files not checked against the database: %s", exc)
         for claimed in self.inbox.claimed():
             logger.info("finishing %s, left in processing/ by an earlier run", claimed.name)
             self._enqueue(claimed, attempt=1)

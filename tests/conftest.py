@@ -77,6 +77,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         close_stores()
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A schema of its own on the PostgreSQL server (see :func:`db_url` for when it is skipped)."""
+    from pipeline.storage.store import close_stores
+
+    try:
+        yield from _postgres_schema()
+    finally:
+        close_stores()
+
+
 def _postgres_schema() -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url

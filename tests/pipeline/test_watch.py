@@ -29,6 +29,7 @@ from pipeline.storage.schema import Packet, Submission
 from pipeline.watch import Filed, Watcher, WatchOptions
 from samples import sample_packets
 from tests import factories
+from tests.pipeline.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -182,3 +183,29 @@ def test_several_workers_share_one_temporary_prefect_server(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "failed; retrying" not in done.stderr, done.stderr  # no worker lost the race to start the server
     assert files_in(inbox.done) == ["scan-0.pdf", "scan-1.pdf", "scan-2.pdf"]
+
+
+def test_with_the_database_gone_a_file_waits_in_processing_until_it_is_back(
+    inbox: Inbox, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    real = make_url(postgres_url)
+    proxy = TcpProxy((real.host or "127.0.0.1", real.port or 5432))
+    proxy.restore()
+    monkeypatch.setenv("DOSSIER_DB_URL", real.set(port=proxy.port).render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    scan = factories.text_pdf(tmp_path / "scan.pdf", [["一"]])
+    try:
+        with watching(inbox, settle=0.2, tick=0.1) as (store, filed):
+            proxy.cut()  # PostgreSQL goes away after the watcher started
+            shutil.copy(scan, inbox.root / "scan.pdf")
+            wait_for(lambda: (inbox.processing / "scan.pdf").exists(), 30, "the file to be taken")
+            time.sleep(4)  # at least one run fails to reach the database and is put back
+            assert filed == [] and files_in(inbox.processing) == ["scan.pdf"], "filed without being stored"
+            proxy.restore()
+            wait_for(lambda: len(filed) == 1, 120, "the retry once the database is back")
+        assert files_in(inbox.done) == ["scan.pdf"] and files_in(inbox.processing) == []
+        assert store.count(Packet) == 1
+    finally:
+        proxy.cut()
