@@ -180,6 +180,8 @@ APPLICANT_FIELDS: tuple[str, ...] = tuple(
     name for name, info in Applicant.model_fields.items() if name not in ("competitions", "honors")
 )
 """The field-object keys of an applicant (and of a summary row), in contract order."""
+SUMMARY_ROW_KEYS = ("id_number", "name")
+"""The keys that find the applicant's row on a summary sheet, tried in this order."""
 
 
 class Apprentice(Record):

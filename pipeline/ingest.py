@@ -62,10 +62,12 @@ def ingest(
     """
     packet_id = sha256_file(path)
     key = drop_key(path, file_name)
-    if store.packet(packet_id) is not None:
+    earlier = store.recorded(packet_id)
+    if earlier is not None:
         # The same bytes again: a new drop links to the packet; this very drop was recorded before a crash.
-        again = store.recorded(packet_id) if store.has_drop(packet_id, key) else None
-        return _written(again or store.record_drop(packet_id, file_name=file_name, drop_key=key))
+        if store.has_drop(packet_id, key):
+            return _written(earlier)
+        return _written(store.record_drop(packet_id, file_name=file_name, drop_key=key))
     report = process(path)
     recorded = store.record(
         report,

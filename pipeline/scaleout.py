@@ -32,8 +32,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_FLOW = "ingest-packet"
 """The flow served or deployed when none is named: file a packet's report in the database."""
 
-FLOW_FUNCTIONS = {"process-packet": "process_packet", "ingest-packet": "ingest_packet"}
-"""Deployable flows: flow name -> function name in :mod:`pipeline.flow`."""
+FLOW_NAMES = ("ingest-packet", "process-packet")
+"""Deployable flows of :mod:`pipeline.flow`, by their Prefect names."""
 
 DASK_ADDRESS_ENV = "DOSSIER_DASK_ADDRESS"
 """Environment variable that carries a deployment's Dask scheduler address to the worker's flow run
@@ -95,24 +95,14 @@ def with_runner(flow_obj: Flow[P, R], dask_address: str | None) -> Flow[P, R]:
 def get_flow(flow_name: str) -> Flow[..., Any]:
     """The flow of :mod:`pipeline.flow` named ``flow_name`` (imported only now: it loads the pipeline).
 
-    Args:
-        flow_name: A key of :data:`FLOW_FUNCTIONS`, e.g. ``ingest-packet``.
-
-    Returns:
-        The flow, with the task runner it was defined with.
-
     Raises:
         ScaleOutError: no deployable flow has that name.
     """
-    function = FLOW_FUNCTIONS.get(flow_name)
-    if function is None:
-        raise ScaleOutError(f"unknown flow {flow_name!r}; deployable flows: {', '.join(sorted(FLOW_FUNCTIONS))}")
-    from pipeline import flow as flows
+    if flow_name not in FLOW_NAMES:
+        raise ScaleOutError(f"unknown flow {flow_name!r}; deployable flows: {', '.join(FLOW_NAMES)}")
+    from pipeline.flow import ingest_packet, process_packet
 
-    found: Flow[..., Any] | None = getattr(flows, function, None)
-    if found is None:
-        raise ScaleOutError(f"flow {flow_name!r} ({function}) is not in this version of dossier")
-    return found
+    return ingest_packet if flow_name == ingest_packet.name else process_packet
 
 
 def require_api_url(action: str) -> str:
@@ -148,7 +138,7 @@ def serve(
     ``prefect deployment run '<flow>/<deployment>' --param path=...`` or from the Prefect UI.
 
     Args:
-        flow_name: One of :data:`FLOW_FUNCTIONS`.
+        flow_name: One of :data:`FLOW_NAMES`.
         deployment_name: Name of the deployment on the server.
         dask_address: Run page OCR on this Dask scheduler; ``None`` for local threads.
         limit: Most runs executed at once; ``None`` for no limit.
@@ -175,7 +165,7 @@ def deploy(
 
     Args:
         work_pool: Name of the work pool.
-        flow_name: One of :data:`FLOW_FUNCTIONS`.
+        flow_name: One of :data:`FLOW_NAMES`.
         deployment_name: Name of the deployment on the server.
         dask_address: Run page OCR of every run on this Dask scheduler; ``None`` for local threads
             on the worker.

@@ -98,7 +98,8 @@ class Watcher:
         self.inbox, self.store, self.ingest, self.options = inbox, store, ingest, options
         self.on_filed = on_filed
         self._queue: queue.Queue[tuple[Path, int] | None] = queue.Queue()
-        self._pending: set[Path] = set()  # queued or being processed (inbox or processing/ paths)
+        self._queued: set[Path] = set()  # queued and not yet taken: a rescan must not queue them again
+        self._outstanding = 0  # files queued, being processed or waiting for a retry
         self._retries: list[_Retry] = []
         self._lock = threading.Lock()
         self._settling = Settling(options.settle)
@@ -152,62 +153,65 @@ class Watcher:
 
     def _enqueue(self, path: Path, attempt: int) -> None:
         with self._lock:
-            if path in self._pending:
+            if path in self._queued:
                 return
-            self._pending.add(path)
+            self._queued.add(path)
+            self._outstanding += 1
         self._queue.put((path, attempt))
 
     def _idle(self) -> bool:
         with self._lock:
-            busy = bool(self._pending or self._retries)
+            busy = self._outstanding > 0
         return not busy and next(iter(self.inbox.dropped()), None) is None
 
     def _work(self) -> None:
         while (item := self._queue.get()) is not None:
             path, attempt = item
+            retry_path, done = path, False
             try:
-                self._handle(path, attempt)
+                claimed = self._claim(path)
+                if claimed is None:
+                    done = True  # gone before it could be taken, or already filed
+                else:
+                    retry_path = claimed
+                    done = self._process(claimed, attempt)
             except Exception:  # the worker must survive anything; the file stays where it is and is retried
                 logger.exception("unexpected error on %s", path)
-                self._retry_later(path, attempt)
-                continue
             with self._lock:
-                self._pending.discard(path)
+                self._queued.discard(path)
+                if done:
+                    self._outstanding -= 1
+                else:
+                    pause = RETRY_PAUSES[min(attempt, len(RETRY_PAUSES)) - 1]
+                    heapq.heappush(self._retries, _Retry(time.monotonic() + pause, retry_path, attempt + 1))
 
-    def _handle(self, path: Path, attempt: int) -> None:
+    def _claim(self, path: Path) -> Path | None:
+        """The file in ``processing/`` (taken now if it is still in the inbox), or None when it is gone."""
         claimed = path if path.is_relative_to(self.inbox.processing) else self.inbox.claim(path)
-        if claimed is None or not (claimed.exists() or claimed.is_symlink()):
-            return  # gone before it could be taken, or already filed
-        if claimed != path:
-            with self._lock:  # from now on it is known by its processing/ path
-                self._pending.discard(path)
-                self._pending.add(claimed)
+        return claimed if claimed is not None and (claimed.exists() or claimed.is_symlink()) else None
+
+    def _process(self, claimed: Path, attempt: int) -> bool:
+        """Run one claimed file and file it; False when it stays in ``processing/`` to be retried."""
         name = self.inbox.name_of(claimed)
         if claimed.is_symlink():
             self._file(claimed, name, None, "符号链接不予处理 (a symbolic link is refused, never followed)")
-            return
+            return True
         try:
             result = self.ingest(claimed, name)
         except StorageUnavailableError as exc:
             logger.warning("%s: %s; it stays in processing/ and is retried", name, exc)
-            self._retry_later(claimed, attempt)
-            return
+            return False
         except OSError as exc:
             self._file(claimed, name, None, f"无法读取文件 (cannot read the file: {exc})")
-            return
+            return True
         except Exception as exc:
             if attempt < MAX_ATTEMPTS_ON_ERROR:
                 logger.exception("%s: run %d failed; retrying", name, attempt)
-                self._retry_later(claimed, attempt)
-                return
+                return False
             self._file(claimed, name, None, f"处理失败 (internal error after {attempt} runs: {exc})")
-            return
+            return True
         self._file(claimed, name, result, None)
-
-    def _retry_later(self, claimed: Path, attempt: int) -> None:
-        pause = RETRY_PAUSES[min(attempt, len(RETRY_PAUSES)) - 1]
-        with self._lock:
-            heapq.heappush(self._retries, _Retry(time.monotonic() + pause, claimed, attempt + 1))
+        return True
 
     def _file(self, claimed: Path, name: str, result: IngestResult | None, error: str | None) -> None:
         failed = _failed(result)
@@ -221,8 +225,6 @@ class Watcher:
                 self.store.audit("system", "drop.refused", None, reason=error or "")
         except StorageUnavailableError as exc:  # the record itself is stored; only where the scan lies is not
             logger.warning("%s filed in %s, but the database could not note it: %s", name, destination.parent, exc)
-        with self._lock:
-            self._pending.discard(claimed)
         filed = Filed(name=name, destination=destination, result=result, error=error)
         logger.info("%s -> %s", name, destination.parent.name)
         if self.on_filed is not None:

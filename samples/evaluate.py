@@ -99,7 +99,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict
 
 from models import SCHEMA_VERSION, FindingCode, PacketReport, PacketStatus, Severity
-from models.report import APPLICANT_FIELDS, Apprentice, Certificate
+from models.report import APPLICANT_FIELDS, SUMMARY_ROW_KEYS, Apprentice, Certificate
 from models.text import edit_distance
 
 logger = logging.getLogger(__name__)
@@ -116,12 +116,10 @@ MAX_QUOTED_ERRORS = 3
 APPLICANT_KEYS = APPLICANT_FIELDS
 APPRENTICE_KEYS: tuple[str, ...] = tuple(Apprentice.model_fields)
 CERTIFICATE_KEYS: tuple[str, ...] = tuple(
-    name for name, info in Certificate.model_fields.items() if name not in ("kind", "page", "certified_copy")
+    name for name in Certificate.model_fields if name not in ("kind", "page", "certified_copy")
 )
 COMPETITION_KEYS = ("year", "scope", "category", "rank", "event")
 HONOR_KEYS = ("title", "year")
-ROW_MATCH_KEYS = ("id_number", "name")
-"""Keys that identify a summary-sheet row, tried in this order."""
 
 # Truth keys that are not scored: replaced before validation, so they may be dummy or absent.
 _UNREAD_TRUTH_KEYS: dict[str, Any] = {
@@ -440,7 +438,7 @@ def _score_fields(truth: Mapping[str, Any], report: Mapping[str, Any] | None, pr
 def _find_row(rows: Iterable[Mapping[str, Any]], anchor: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The first row sharing the anchor's ID number, or else its name."""
     rows = list(rows)
-    for key in ROW_MATCH_KEYS:
+    for key in SUMMARY_ROW_KEYS:
         wanted = _value(anchor, key)
         if wanted is None:
             continue
@@ -590,9 +588,9 @@ def score_packet(truth: TruthPacket, report: LoadedReport) -> Tallies:
     """Every metric's tally for one packet."""
     tallies = _empty_tallies()
     data = report.data
-    _score_fields(_mapping(truth.report.get("applicant")), _mapping(data.get("applicant")), APPLICANT_PREFIX, tallies)
-    _score_summary_row(truth.report, data, tallies)
     applicant, truth_applicant = _mapping(data.get("applicant")), _mapping(truth.report.get("applicant"))
+    _score_fields(truth_applicant, applicant, APPLICANT_PREFIX, tallies)
+    _score_summary_row(truth.report, data, tallies)
     tallies[COMPETITION_F1].add(_score_entries(truth_applicant, applicant, "competitions", COMPETITION_KEYS))
     tallies[HONOR_F1].add(_score_entries(truth_applicant, applicant, "honors", HONOR_KEYS))
     _score_apprentices(truth.report, data, tallies)

@@ -78,7 +78,7 @@ def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
     """Most severe first; within a severity, by first page and code."""
     return sorted(
         findings,
-        key=lambda item: (-SEVERITY_ORDER[Severity(item.severity)], min(item.pages, default=-1), item.code),
+        key=lambda item: (-SEVERITY_ORDER[item.severity], min(item.pages, default=-1), item.code),
     )
 
 
@@ -91,5 +91,4 @@ def finish_findings(report: PacketReport) -> PacketReport:
 
 def risk_of(report: PacketReport) -> Severity | None:
     """The packet's overall risk for the reviewer queue: its most severe finding (None: nothing found)."""
-    levels = [Severity(item.severity) for item in report.findings]
-    return max(levels, key=SEVERITY_ORDER.__getitem__, default=None)
+    return max((item.severity for item in report.findings), key=SEVERITY_ORDER.__getitem__, default=None)

@@ -10,10 +10,19 @@ from extractors.checks.base import evidence_of, finding, pages_of, same, severit
 from extractors.parsers import parse_id_number
 from models.dates import age_on
 from models.profile import Profile
-from models.report import APPLICANT_FIELDS, Applicant, CertificateKind, Field, Finding, FindingCode, PacketReport
+from models.report import (
+    APPLICANT_FIELDS,
+    DOC_TYPE_LABELS,
+    SUMMARY_ROW_KEYS,
+    Applicant,
+    CertificateKind,
+    DocType,
+    Field,
+    Finding,
+    FindingCode,
+    PacketReport,
+)
 
-ROW_KEYS = ("id_number", "name")
-"""The keys that find the applicant's row on a summary sheet, tried in this order."""
 FIELD_NAMES = {
     "name": "姓名",
     "gender": "性别",
@@ -29,18 +38,22 @@ FIELD_NAMES = {
     "qualification_date": "取得资格时间",
     "phone": "联系电话",
     "recommending_unit": "推荐单位",
-    "age": "年龄",
 }
 CERTIFICATE_KEYS = {"holder": "name", "id_number": "id_number", "qualification_level": "qualification_level"}
 """Certificate fields compared with the form: certificate key -> applicant key."""
 ID_CARD_KEYS = {"holder": "name", "id_number": "id_number", "gender": "gender", "birth_date": "birth_month"}
+COMPARED_COPIES = {
+    CertificateKind.QUALIFICATION: ("职业资格证书", CERTIFICATE_KEYS),
+    CertificateKind.ID_CARD: (DOC_TYPE_LABELS[DocType.ID_COPY], ID_CARD_KEYS),
+}
+"""Copies compared with the form: what the message calls the document, and which keys."""
 AGE_TOLERANCE = 1
 """Years an apprentice's stated age may differ from the age the ID number gives (the sheet's date is unknown)."""
 
 
 def applicant_row(rows: Sequence[Applicant], applicant: Applicant) -> Applicant | None:
     """The summary row of the applicant: the one with the same ID number, or else the same name."""
-    for key in ROW_KEYS:
+    for key in SUMMARY_ROW_KEYS:
         wanted: Field | None = getattr(applicant, key)
         if wanted is None or wanted.value is None:
             continue
@@ -85,7 +98,7 @@ def check_summary_rows(report: PacketReport) -> list[Finding]:
         if row is None:
             continue
         for key, row_value, form_value in _differences(applicant, row, SUMMARY_KEYS):
-            label = FIELD_NAMES.get(key, key)
+            label = FIELD_NAMES[key]
             found.append(
                 finding(
                     FindingCode.SUMMARY_MISMATCH,
@@ -104,13 +117,9 @@ def check_certificates(report: PacketReport) -> list[Finding]:
     applicant = report.applicant
     found: list[Finding] = []
     for copy in report.certificates:
-        if copy.kind == CertificateKind.QUALIFICATION:
-            keys = CERTIFICATE_KEYS
-        elif copy.kind == CertificateKind.ID_CARD:
-            keys = ID_CARD_KEYS
-        else:
+        if (compared := COMPARED_COPIES.get(copy.kind)) is None:
             continue
-        document = "身份证复印件" if copy.kind == CertificateKind.ID_CARD else "职业资格证书"
+        document, keys = compared
         for key, copy_value, form_value in _differences(applicant, copy, keys):
             label = FIELD_NAMES[key]
             found.append(
@@ -130,7 +139,7 @@ def check_certificates(report: PacketReport) -> list[Finding]:
 
 def check_apprentices(report: PacketReport, profile: Profile | None) -> list[Finding]:
     """APPRENTICE_INVALID: an apprentice's ID number fails GB 11643, or their age contradicts it."""
-    reference = profile.reference_date if profile is not None and profile.reference_date else None
+    reference = profile.reference_date if profile is not None else None
     found: list[Finding] = []
     for number, apprentice in enumerate(report.apprentices, start=1):
         read = apprentice.id_number

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from extractors.checks.base import evidence_of, finding, pages_of, severity, sure
 from extractors.checks.consistency import applicant_row
-from extractors.checks.documents import SAME_UNIT, unit_similarity
+from extractors.checks.documents import same_unit
 from models.profile import Profile, load_profiles
 from models.report import Finding, FindingCode, PacketReport, PacketStatus, Severity
 
@@ -23,11 +23,6 @@ def recommending_unit(report: PacketReport) -> str | None:
         row = applicant_row(report.summary_rows, report.applicant)
         unit = row.recommending_unit if row is not None else None
     return unit.value if unit is not None else None
-
-
-def same_unit(one: str, other: str) -> bool:
-    """Whether two written unit names name the same unit (legal-form words, place prefixes, partial reads)."""
-    return unit_similarity(one, other) >= SAME_UNIT
 
 
 def check_against(

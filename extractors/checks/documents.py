@@ -3,6 +3,7 @@ seal is in them."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
@@ -42,15 +43,23 @@ _GENERIC_PARTS = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _unit_forms(name: str) -> tuple[str, str]:
+    """A unit name without its legal form and 专用章 suffix, and that without its place prefix (kept when empty).
+
+    Cached: the same few unit names are compared again and again (quotas, seals, the database's earlier packets).
+    """
+    whole = _GENERIC_PARTS.sub("", compact(name))
+    return whole, _PLACE_PREFIX.sub("", whole) or whole
+
+
 def unit_core(name: str) -> str:
     """The distinctive part of a unit's name: no place prefix, no legal form, no 专用章 suffix.
 
     泸州北方化学工业有限公司 and 泸州北方化学工业有限责任公司 share a core; so do
     泸州老窖 and 泸州老窖股份有限公司; 泸州市宏达机械制造有限公司 has another.
     """
-    text = _GENERIC_PARTS.sub("", compact(name))
-    stripped = _PLACE_PREFIX.sub("", text)
-    return stripped or text
+    return _unit_forms(name)[1]
 
 
 def unit_similarity(a: str, b: str) -> float:
@@ -59,15 +68,19 @@ def unit_similarity(a: str, b: str) -> float:
     A name read only in part (泸州市江阳区, cut where a seal covers the line) is inside the whole one
     (泸州市江阳区人力资源和社会保障局): the same unit, as far as can be told.
     """
-    whole_a, whole_b = _GENERIC_PARTS.sub("", compact(a)), _GENERIC_PARTS.sub("", compact(b))
+    (whole_a, core_a), (whole_b, core_b) = _unit_forms(a), _unit_forms(b)
     if whole_a and whole_b and (whole_a in whole_b or whole_b in whole_a):
         return 1.0
-    core_a, core_b = unit_core(a), unit_core(b)
     if not core_a or not core_b:
         return 0.0
     if core_a in core_b or core_b in core_a:
         return 1.0
     return SequenceMatcher(None, core_a, core_b).ratio()
+
+
+def same_unit(one: str, other: str) -> bool:
+    """Whether two written unit names name the same unit (legal-form words, place prefixes, partial reads)."""
+    return unit_similarity(one, other) >= SAME_UNIT
 
 
 def check_required_documents(report: PacketReport, profile: Profile) -> list[Finding]:
@@ -202,8 +215,10 @@ def check_seals(report: PacketReport, profile: Profile, facts: PacketFacts) -> l
         readable = [seal for seal in stamped if seal.text]
         if unit is None or not readable:
             continue
-        best = max(readable, key=lambda seal: unit_similarity(seal.text or "", unit))
-        similarity = unit_similarity(best.text or "", unit)
+        # max() keeps the first of equals, as the seal order decides ties.
+        similarity, best = max(
+            ((unit_similarity(seal.text or "", unit), seal) for seal in readable), key=lambda pair: pair[0]
+        )
         if similarity >= SAME_UNIT:
             continue
         sure_other = similarity < OTHER_UNIT and best.confidence >= LEGEND_CONFIDENT

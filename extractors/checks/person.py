@@ -7,6 +7,7 @@ the ID copy) is confirmed, and only a confident or confirmed read is an error.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from extractors.checks.base import (
@@ -130,7 +131,7 @@ def check_age(report: PacketReport, profile: Profile, parsed: IdNumber | None) -
         source: Field | None = applicant.id_number
     elif applicant.birth_month is not None and applicant.birth_month.value is not None:
         year, month = (int(part) for part in applicant.birth_month.value.split("-"))
-        last_day = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        last_day = calendar.monthrange(year, month)[1]
         oldest = age_on(dt.date(year, month, 1), reference)
         youngest = age_on(dt.date(year, month, last_day), reference)
         source = applicant.birth_month
@@ -187,7 +188,8 @@ def qualifying_results(applicant: Applicant, profile: Profile) -> list[str]:
     """The raw text of every competition result and honour that meets the profile's criteria."""
     met = [entry.raw for entry in applicant.competitions if _result_qualifies(entry, profile)]
     honors = [compact(word) for word in profile.qualifying_honors]
-    met += [honor.raw for honor in applicant.honors if any(word in compact(honor.title) for word in honors)]
+    titles = [(honor.raw, compact(honor.title)) for honor in applicant.honors]
+    met += [raw for raw, title in titles if any(word in title for word in honors)]
     return met
 
 
