@@ -25,10 +25,11 @@ from models.report import (
 from models.stages import Box, PacketFacts
 
 COPY_KINDS = {CertificateKind.ID_CARD: DocType.ID_COPY}
-EMPLOYER_BOXES = ("所在单位", "单位意见", "工作单位")
-"""Boxes the applicant's employer stamps (所在单位意见, 单位意见)."""
+EMPLOYER_BOXES = ("所在单位", "申报单位", "工作单位", "单位意见")
+"""Words naming the applicant's employer in a box label (所在单位意见, 申报单位推荐意见, 单位意见)."""
 RECOMMENDER_BOXES = ("推荐",)
-"""Boxes and lines the recommending unit stamps (推荐单位意见, 推荐意见, 推荐单位（盖章）)."""
+"""Words naming the recommending unit in a box label (推荐单位意见, 推荐意见, 推荐单位（盖章）)."""
+_BOX_OWNERS = (("employer", EMPLOYER_BOXES), ("recommending_unit", RECOMMENDER_BOXES))
 SEAL_REACH = 0.5
 """A seal certifies a box when this share of the seal's box lies inside the box's region."""
 SAME_UNIT, OTHER_UNIT = 0.6, 0.34
@@ -180,16 +181,20 @@ def _required(box: Box, profile: Profile, seals: Sequence[Seal]) -> bool:
 
 
 def _expected_unit(box: Box, report: PacketReport) -> str | None:
-    """The unit that should have stamped the box: the one it names, or the employer, or the recommending unit."""
+    """The unit that should have stamped the box: the one it names, or else the one its label names first.
+
+    A label names its stamping unit before what the box is for: 所在单位推荐意见 is the employer's
+    recommendation, 推荐单位意见 the recommending unit's opinion.
+    """
     if box.unit:
         return box.unit
     label = label_form(box.label)
+    named = [(label.find(word), kind) for kind, words in _BOX_OWNERS for word in words if word in label]
+    if not named:
+        return None
     applicant = report.applicant
-    if any(word in label for word in RECOMMENDER_BOXES):
-        return applicant.recommending_unit.value if applicant.recommending_unit else None
-    if any(word in label for word in EMPLOYER_BOXES):
-        return applicant.employer.value if applicant.employer else None
-    return None
+    field = applicant.employer if min(named)[1] == "employer" else applicant.recommending_unit
+    return field.value if field is not None else None
 
 
 def check_seals(report: PacketReport, profile: Profile, facts: PacketFacts) -> list[Finding]:

@@ -229,6 +229,31 @@ def test_seal_of_another_unit_in_a_box() -> None:
 
 
 @pytest.mark.parametrize(
+    ("label", "owner"),
+    [
+        ("所在单位推荐意见", EMPLOYER),  # wenzhou-7: the employer recommends
+        ("申报单位推荐意见", EMPLOYER),  # chongqing-bayu: the declaring unit is the employer
+        ("所在单位申报意见", EMPLOYER),
+        ("推荐单位意见", RECOMMENDER),
+        ("推荐单位（盖章）", RECOMMENDER),
+    ],
+)
+def test_a_box_is_stamped_by_the_unit_its_label_names_first(label: str, owner: str) -> None:
+    other = RECOMMENDER if owner == EMPLOYER else EMPLOYER
+    facts = PacketFacts(boxes=[Box(label=label, page=1, bbox=FORM_BOX.bbox)], sections_read=FACTS.sections_read)
+    profile = PROFILE.model_copy(update={"sealed_boxes": (label,)})
+
+    def owner_codes(legend: str) -> list[Severity]:
+        report = packet()
+        report.seals[0] = seal(1, (800, 1650), legend)
+        found = check_packet(report, profile, facts)
+        return [item.severity for item in found if item.code == FindingCode.SEAL_OWNER_MISMATCH]
+
+    assert owner_codes(owner) == []
+    assert owner_codes(other) == [Severity.ERROR]
+
+
+@pytest.mark.parametrize(
     ("legend", "unit"),
     [
         ("泸州北方化学工业有限责任公司", EMPLOYER),
