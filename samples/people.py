@@ -24,6 +24,7 @@ from typing import Literal, TypeVar
 from stdnum.cn import ric
 
 from models.dates import age_on, year_month
+from models.idnumber import id_check_digit as id_check_digit
 
 T = TypeVar("T")
 
@@ -35,34 +36,11 @@ MALE: Gender = "男"
 FEMALE: Gender = "女"
 MALE_SHARE = 0.8  # skilled-trade applicants are mostly men
 
-# --- ID numbers (GB 11643-1999, ISO 7064 MOD 11-2) ---------------------------------------------------------
-ID_BODY_LENGTH = 17
-ID_MODULUS = 11
-ID_CHECK_BASE = 12
-ID_CHECK_TEN = "X"
+# --- ID numbers (GB 11643-1999; the check digit is models.idnumber.id_check_digit) -------------------------
 REGION_CODE_LENGTH = 6
 ID_SERIAL_MAX = 99
 MALE_SEX_DIGITS = (1, 3, 5, 7, 9)
 FEMALE_SEX_DIGITS = (0, 2, 4, 6, 8)
-
-
-def id_check_digit(body17: str) -> str:
-    """The GB 11643 check digit of the first 17 digits of an ID number.
-
-    Args:
-        body17: the 17 digits before the check digit.
-
-    Returns:
-        ``"0"`` … ``"9"`` or ``"X"``.
-
-    Raises:
-        ValueError: when ``body17`` is not exactly 17 ASCII digits.
-    """
-    if len(body17) != ID_BODY_LENGTH or not (body17.isascii() and body17.isdigit()):
-        raise ValueError(f"an ID number body is {ID_BODY_LENGTH} digits, got {body17!r}")
-    total = sum(int(digit) * (2 ** (ID_BODY_LENGTH - index) % ID_MODULUS) for index, digit in enumerate(body17))
-    check = (ID_CHECK_BASE - total % ID_MODULUS) % ID_MODULUS
-    return ID_CHECK_TEN if check == ID_MODULUS - 1 else str(check)
 
 
 def birth_from_id(id_number: str) -> dt.date:

@@ -14,7 +14,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 
-from extractors.forms.labels import APPLICANT_VOCABULARY, APPRENTICE_VOCABULARY, IGNORED
+from extractors.forms.labels import APPLICANT_VOCABULARY, APPRENTICE_VOCABULARY, FUZZY_MIN_LENGTH, IGNORED
 from extractors.text import compact
 from models.profile import Profile
 from models.report import DocType
@@ -52,10 +52,8 @@ TITLE_CENTRE_TOLERANCE = 0.15
 """A title's centre lies within this fraction of the page width from the page's centre."""
 MIN_CONTINUATION_LINES = 3
 """An untitled page needs this many lines to count as the continuation of the previous document."""
-FUZZY_KEYWORD_LENGTH = 4
-"""Title keywords this long are recognised with one misread character (事迹材枓 for 事迹材料); shorter ones
-(推荐表) would be confused with ordinary words (推荐单位)."""
 SHEET_TYPES = frozenset({DocType.OVERVIEW_SHEET, DocType.SUMMARY_SHEET})
+"""The sheets that list applicants row by row (一览表, 汇总表); an untitled one is told apart by its place."""
 MIN_CONTENT_LABELS = 4
 """Distinct field labels that make an untitled page a form (or, with 序号, a sheet)."""
 SEQUENCE_HEADER = "序号"
@@ -117,14 +115,19 @@ def _alone_on_its_row(line: TextLine, lines: Sequence[TextLine]) -> bool:
 
 def doc_type_of_title(title: str, *, fuzzy: bool = False) -> DocType | None:
     """The document type a title names, or ``None``; with ``fuzzy`` a keyword of four or more characters may
-    have one OCR error."""
+    have one OCR error.
+
+    The fuzzy length is the labels' :data:`~extractors.forms.labels.FUZZY_MIN_LENGTH`: a keyword that long is
+    recognised with one misread character (事迹材枓 for 事迹材料); shorter ones (推荐表) would be confused with
+    ordinary words (推荐单位).
+    """
     for doc_type, keywords in TITLE_KEYWORDS:
         if any(keyword in title for keyword in keywords):
             return doc_type
     if not fuzzy:
         return None
     for doc_type, keywords in TITLE_KEYWORDS:
-        if any(len(keyword) >= FUZZY_KEYWORD_LENGTH and _contains_within_one(title, keyword) for keyword in keywords):
+        if any(len(keyword) >= FUZZY_MIN_LENGTH and _contains_within_one(title, keyword) for keyword in keywords):
             return doc_type
     return None
 
@@ -169,13 +172,11 @@ def content_type(page: PageText) -> DocType | None:
     whole = "".join(texts)
     if any(wording in whole for wording in ID_CARD_WORDING):
         return DocType.ID_COPY
-    apprentice_labels = {found.key for text in texts if (found := APPRENTICE_VOCABULARY.match(text)) and not found.rest}
+    apprentice = [found for text in texts if (found := APPRENTICE_VOCABULARY.match(text))]
+    apprentice_labels = {found.key for found in apprentice if not found.rest}
     applicant_labels = {found.key for text in texts if (found := APPLICANT_VOCABULARY.match(text)) and not found.rest}
     applicant_labels.discard(IGNORED)
-    apprentice_header = any(
-        (found := APPRENTICE_VOCABULARY.match(text)) and any(word in found.label for word in APPRENTICE_HEADER_WORDS)
-        for text in texts
-    )
+    apprentice_header = any(any(word in found.label for word in APPRENTICE_HEADER_WORDS) for found in apprentice)
     if apprentice_header and len(apprentice_labels) >= MIN_CONTENT_LABELS:
         return DocType.APPRENTICE_SHEET
     if SEQUENCE_HEADER in texts and len(applicant_labels) >= MIN_CONTENT_LABELS:

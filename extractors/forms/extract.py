@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -19,6 +18,7 @@ from typing import TypeVar
 import cv2
 import numpy as np
 
+from extractors.forms.classify import SHEET_TYPES
 from extractors.forms.fields import (
     Labelled,
     best_fields,
@@ -53,7 +53,6 @@ logger = logging.getLogger(__name__)
 TABLE_TYPES = frozenset(
     {DocType.APPLICATION_FORM, DocType.OVERVIEW_SHEET, DocType.SUMMARY_SHEET, DocType.APPRENTICE_SHEET}
 )
-SHEET_TYPES = frozenset({DocType.OVERVIEW_SHEET, DocType.SUMMARY_SHEET})
 COPY_TYPES = frozenset({DocType.CERTIFICATE, DocType.ID_COPY})
 
 COMPETITION_HEADINGS = ("竞赛", "获奖", "比赛", "大赛")
@@ -67,8 +66,9 @@ CERTIFICATE_KINDS: tuple[tuple[CertificateKind, tuple[str, ...]], ...] = (
     (CertificateKind.AWARD, ("获奖证书", "奖状", "获奖", "奖")),
 )
 """A certificate's kind by the words on it, most specific first."""
-TITLE_HEIGHT_RATIO = 1.5
-"""A line this many times taller than the page's median line is a title, not a labelled value."""
+CERTIFICATE_TITLE_HEIGHT_RATIO = 1.5
+"""A line on a certificate or ID-card copy this many times taller than the page's median line is the
+certificate's own title (职业资格证书), not a labelled value."""
 WRAP_SLACK_CHARS = 2.0
 """A line ending within this many characters of its box's right rule wraps onto the next line."""
 
@@ -217,8 +217,8 @@ def _opinion_boxes(
     cells = cells_of(pieces)
     boxes: list[Box] = []
     for cell, cell_pieces in cells.items():
-        label = joined(cell_pieces)
-        if not label_form(label).endswith(BOX_LABEL_ENDINGS):
+        label = label_form(joined(cell_pieces))
+        if not label.endswith(BOX_LABEL_ENDINGS):
             continue
         (left, _right), row = cell_span(cell, cell_pieces, rules)
         middle = sum(row) / 2
@@ -228,7 +228,7 @@ def _opinion_boxes(
             for piece in right_of(cell, cells, row)
             if image is None or not in_red_ink(image, piece.bbox)
         )
-        boxes.append(Box(label=label_form(label), page=page, bbox=(left, row[0], edge, row[1]), writing=writing))
+        boxes.append(Box(label=label, page=page, bbox=(left, row[0], edge, row[1]), writing=writing))
     return boxes
 
 
@@ -298,9 +298,10 @@ def _certificate(pieces: Sequence[Piece], doc_type: DocType, page: int) -> Certi
     """A certificate or ID-card copy: its labelled values, its kind, and whether it is certified as a copy."""
     page_text = "".join(compact(piece.text) for piece in pieces)
     kind = CertificateKind.ID_CARD if doc_type == DocType.ID_COPY else _certificate_kind(page_text)
-    # The certificate's own title (职业资格证书) is printed large; it is no "label value" line.
-    body_height = statistics.median(piece.height for piece in pieces) if pieces else 0.0
-    body = [piece for piece in pieces if piece.height < TITLE_HEIGHT_RATIO * body_height]
+    # The certificate's own title (职业资格证书) is printed large; it is no "label value" line. (Without
+    # pieces there is no body whatever the height, so the default height of an empty page does not matter.)
+    body_height = typical_line_height(pieces)
+    body = [piece for piece in pieces if piece.height < CERTIFICATE_TITLE_HEIGHT_RATIO * body_height]
     values = [(found, page) for found in read_lines(body, CERTIFICATE_VOCABULARY)]
     fields = {key: value for key, value in best_fields(values).items() if key in Certificate.model_fields}
     certified = _has_copy_mark(page_text)

@@ -166,9 +166,10 @@ def below(cell: Cell, cells: Mapping[Cell, list[Piece]], column: tuple[float, fl
 
 def cell_span(cell: Cell, pieces: Sequence[Piece], rules: Rules) -> tuple[tuple[float, float], tuple[float, float]]:
     """The x range and y range a cell covers, from its rules at the middle of its text."""
-    x, y = union_box(pieces)[0::2], union_box(pieces)[1::2]
-    middle_x, middle_y = sum(x) / 2, sum(y) / 2
-    assert cell.top is not None and cell.bottom is not None and cell.left is not None and cell.right is not None
+    box = union_box(pieces)
+    middle_x, middle_y = sum(box[0::2]) / 2, sum(box[1::2]) / 2
+    if cell.top is None or cell.bottom is None or cell.left is None or cell.right is None:
+        raise ValueError(f"cell_span needs a cell boxed by rules on all four sides, got {cell}")
     top = rules.horizontal[cell.top].position_at(middle_x)
     bottom = rules.horizontal[cell.bottom].position_at(middle_x)
     left = rules.vertical[cell.left].position_at(middle_y)
@@ -179,9 +180,7 @@ def cell_span(cell: Cell, pieces: Sequence[Piece], rules: Rules) -> tuple[tuple[
 def read_cells(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary) -> list[Labelled]:
     """Values of the labelled cells of a page's tables, in reading order of their labels."""
     cells = cells_of(pieces)
-    order = sorted(
-        cells, key=lambda cell: (min(p.centre[1] for p in cells[cell]), min(p.centre[0] for p in cells[cell]))
-    )
+    order = sorted(cells, key=lambda cell: _top_left(cells[cell]))
     results: list[Labelled] = []
     taken: set[Cell] = set()
     for cell in order:
@@ -209,6 +208,7 @@ def read_cells(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary) ->
 
 
 def _top_left(pieces: Sequence[Piece]) -> tuple[float, float]:
+    """(topmost centre y, leftmost centre x) of a cell's pieces: the order labels are read in."""
     return min(piece.centre[1] for piece in pieces), min(piece.centre[0] for piece in pieces)
 
 

@@ -10,7 +10,6 @@ one wrong character in a long label is forgiven.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -119,8 +118,6 @@ BOX_LABEL_ENDINGS = ("意见", "签字", "签名", "盖章")
 """Endings of the labels of opinion and signature boxes (所在单位意见, 推荐单位意见 …): known, never a field,
 however they begin."""
 
-_BRACKETS = str.maketrans({"（": "(", "）": ")", "：": ":", "／": "/", "【": "(", "】": ")"})
-_TRAILING = re.compile(r"[:：]+$")
 FUZZY_MIN_LENGTH = 4
 """Labels at least this long match with one wrong character (OCR); shorter ones must be exact."""
 LONG_LABEL = 9
@@ -128,9 +125,12 @@ LONG_LABEL = 9
 
 
 def label_form(text: str) -> str:
-    """Text as labels are compared: compacted, brackets and colons half-width, no trailing colon, no 盖章 note."""
-    form = compact(text).translate(_BRACKETS).replace("(盖章)", "")
-    return _TRAILING.sub("", form)
+    """Text as labels are compared: compacted, no ``(盖章)`` note, no trailing colon.
+
+    :func:`~extractors.text.compact` already makes brackets, colons and slashes half-width (``（`` -> ``(``,
+    ``：`` -> ``:``) and ``【】`` square (``[]``).
+    """
+    return compact(text).replace("(盖章)", "").rstrip(":")
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,14 @@ class Vocabulary:
         pairs = [(label, key) for key, labels in self.labels.items() for label in labels]
         return sorted(pairs, key=lambda pair: -len(pair[0]))
 
+    @cached_property
+    def _exact(self) -> dict[str, str]:
+        """The key of each label; where two keys share a label, the first in :attr:`_by_length` order wins."""
+        keys: dict[str, str] = {}
+        for label, key in self._by_length:
+            keys.setdefault(label, key)
+        return keys
+
     def match(self, text: str, *, fuzzy_prefix: bool = False) -> LabelMatch | None:
         """The label ``text`` is (exactly or within OCR error), or starts with (then ``rest`` is the remainder).
 
@@ -175,9 +183,9 @@ class Vocabulary:
             return None
         if form.endswith(BOX_LABEL_ENDINGS):
             return LabelMatch(IGNORED, form, exact=True, rest="")
-        for label, key in self._by_length:
-            if form == label:
-                return LabelMatch(key, label, exact=True, rest="")
+        exact_key = self._exact.get(form)
+        if exact_key is not None:
+            return LabelMatch(exact_key, form, exact=True, rest="")
         for label, key in self._by_length:
             if len(label) >= FUZZY_MIN_LENGTH and abs(len(form) - len(label)) <= 1:
                 allowed = 2 if len(label) >= LONG_LABEL else 1

@@ -65,7 +65,8 @@ def find_header(pieces: Sequence[Piece], rules: Rules, vocabulary: Vocabulary) -
         spans: list[tuple[float, float]] = []
         labels = 0
         for cell in row_cells:
-            assert cell.left is not None and cell.right is not None
+            if cell.left is None or cell.right is None:
+                raise ValueError(f"a header cell needs a rule on its left and right, got {cell}")
             middle_y = sum(p.centre[1] for p in cells[cell]) / len(cells[cell])
             left = rules.vertical[cell.left].position_at(middle_y)
             right = rules.vertical[cell.right].position_at(middle_y)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -183,8 +184,15 @@ class Piece:
         return self.bbox[3] - self.bbox[1]
 
 
-def typical_line_height(lines: Sequence[TextLine]) -> float:
-    """The median text-line height of a page, in pixels."""
+class HasHeight(Protocol):
+    """Anything with a height in page pixels: a :class:`~models.text.TextLine`, a :class:`Piece`."""
+
+    @property
+    def height(self) -> float: ...
+
+
+def typical_line_height(lines: Sequence[HasHeight]) -> float:
+    """The median text-line height of a page (of its OCR lines, or of its pieces), in pixels."""
     return statistics.median(line.height for line in lines) if lines else DEFAULT_LINE_HEIGHT
 
 

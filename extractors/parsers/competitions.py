@@ -71,18 +71,16 @@ import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
-
-import spacy
-from spacy.lang.zh import ChineseTokenizer
-from spacy.language import Language
-from spacy.pipeline import SpanRuler
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any
 
 from extractors.parsers.dates import chinese_date_numerals, chinese_numeral_value, parse_year
 from extractors.parsers.values import ETHNIC_GROUPS
 from extractors.text import normalize_text
 from models.report import Competition, CompetitionCategory, Honor, Scope
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 __all__ = ["build_pipeline", "parse_competitions", "parse_honors", "split_entries"]
 
@@ -382,9 +380,13 @@ def build_pipeline() -> Language:
     """The blank Chinese spaCy pipeline with jieba and the span ruler, built once and cached (about 1 s).
 
     jieba gets a private tokenizer that also knows the domain words and the full place names (see
-    :func:`_segmenter`); its start-up chatter on the ``jieba`` logger is silenced.
+    :func:`_segmenter`); its start-up chatter on the ``jieba`` logger is silenced. spaCy is imported here, not
+    at module load, so that importing the parsers does not pay for it.
     """
     import jieba
+    import spacy
+    from spacy.lang.zh import ChineseTokenizer
+    from spacy.pipeline import SpanRuler
 
     jieba.setLogLevel(logging.WARNING)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})

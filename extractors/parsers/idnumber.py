@@ -43,11 +43,12 @@ from dataclasses import dataclass
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
+from models.idnumber import ID_BODY_LENGTH, ID_CHECK_TEN, id_check_digit
+
 __all__ = ["PROVINCE_CODES", "IdNumber", "id_check_digit", "parse_id_number"]
 
 LENGTH = 18
 LEGACY_LENGTH = 15
-_BODY = 17
 EARLIEST_BIRTH_YEAR = 1890
 """Births before this year are not read as birth dates (the oldest living card holders were born after it)."""
 
@@ -82,8 +83,7 @@ _CONFUSIONS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys("gq", ("9",)),
 }
 _MAX_CONFUSIONS = 4  # more letters than this in one number: it is not a misread number
-_CHECK_TEN = "X"
-_X_FORMS = str.maketrans({"x": "X", "×": "X", "Ｘ": "X", "ｘ": "X"})
+_X_FORMS = str.maketrans({"x": "X", "×": "X"})  # full-width Ｘ/ｘ are folded by _ascii_forms before this
 
 # A run of ID characters: digits, letters (check X, OCR confusions, a label such as "ID"), with spaces
 # or dashes inside ("5105 0219 7805 1200 3X", "510502-19780512-0011").
@@ -123,13 +123,6 @@ class IdNumber:
     corrected: bool
     region_known: bool = False
     upgraded: bool = False
-
-
-def id_check_digit(body17: str) -> str:
-    """The ISO 7064 MOD 11-2 check character (``0``-``9`` or ``X``) of 17 ID digits."""
-    total = sum(int(digit) * (2 ** (_BODY - index) % 11) for index, digit in enumerate(body17))
-    check = (12 - total % 11) % 11
-    return _CHECK_TEN if check == 10 else str(check)
 
 
 def _birth_date(number: str) -> dt.date | None:
@@ -190,20 +183,20 @@ def _problem(number: str) -> str | None:
     """The first GB 11643 check an 18-character number fails, or None."""
     if len(number) != LENGTH:
         return "length"
-    if not (number[:_BODY].isascii() and number[:_BODY].isdigit()) or number[-1] not in "0123456789X":
+    if not (number[:ID_BODY_LENGTH].isascii() and number[:ID_BODY_LENGTH].isdigit()) or number[-1] not in "0123456789X":
         return "format"
     if _birth_date(number) is None:
         return "date"
     if not _region_ok(number):
         return "region"
-    if id_check_digit(number[:_BODY]) != number[-1]:
+    if id_check_digit(number[:ID_BODY_LENGTH]) != number[-1]:
         return "checksum"
     return None
 
 
 def _corrections(number: str) -> list[str]:
     """Every fully valid number obtained by reading the letters of ``number`` as the digits OCR confuses."""
-    letters = [index for index, char in enumerate(number) if not char.isdigit() and char != _CHECK_TEN]
+    letters = [index for index, char in enumerate(number) if not char.isdigit() and char != ID_CHECK_TEN]
     if not letters or len(letters) > _MAX_CONFUSIONS:
         return []
     if any(number[index] not in _CONFUSIONS for index in letters):
@@ -220,9 +213,12 @@ def _corrections(number: str) -> list[str]:
 
 
 def _normalize(token: str) -> str:
-    """The token's ID characters: NFKC, spaces and dashes dropped, every form of x as X."""
-    text = unicodedata.normalize("NFKC", token.translate(_X_FORMS)).translate(_X_FORMS)
-    return re.sub(r"[\s\-]", "", text)
+    """The token's ID characters: spaces and dashes dropped, ``x`` and ``×`` as ``X``.
+
+    ``token`` is a piece of a :data:`_RUN` match in text that :func:`_ascii_forms` has already folded, so it
+    holds only ASCII letters and digits, ``|``, ``!``, ``×``, spaces, tabs and dashes: no NFKC is needed.
+    """
+    return re.sub(r"[\s\-]", "", token.translate(_X_FORMS))
 
 
 def _result(raw: str, chars: str) -> IdNumber:

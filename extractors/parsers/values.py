@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 # A short label ending in a colon at the start of a cell: "姓名:", "职业(工种):", "联系电话:".
-_LEADING_LABEL = re.compile(r"^[\u4e00-\u9fff()/、·]{1,12}[:：]")
+_LEADING_LABEL = re.compile(r"^[\u4e00-\u9fff()/、·]{1,12}:")  # matched on compacted text: ： is already :
 
 
 def strip_label(text: str, labels: tuple[str, ...] = ()) -> str:
@@ -38,7 +38,7 @@ def strip_label(text: str, labels: tuple[str, ...] = ()) -> str:
         if value.startswith(label) and len(value) > len(label):
             value = value[len(label) :]
             break
-    return value.lstrip(":：")
+    return value.lstrip(":")
 
 
 def normalize_text_value(text: str) -> str | None:
