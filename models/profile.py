@@ -4,13 +4,15 @@ A new notice is a new file, not new code: identity and form titles, the date
 ages are counted on, age limits, the minimum level and its exceptions, the
 qualifying competition results and honours, required documents, the boxes that
 need a seal, the documents that need a 骑缝章 and the copies that need
-与原件一致, and the quotas per recommending unit.
+与原件一致, the quotas per recommending unit, and the columns of the notice's
+own summary table (汇总表 / 一览表), the shape the reviewed records are exported in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 
@@ -30,6 +32,62 @@ class CompetitionCriterion(BaseModel):
         default=None, description="class1 (一类) or class2 (二类); null: any class"
     )
     max_rank: int = pydantic.Field(ge=1, description="The lowest place that qualifies (前六名 = 6)")
+
+
+class SummaryColumnSource(StrEnum):
+    """Where a summary-table column takes its value from: a reviewed applicant field or something derived.
+
+    The applicant field keys are those of ``models.report.APPLICANT_FIELDS`` (a test keeps the two in step).
+    """
+
+    SERIAL = "serial"
+    """序号 / 推荐排序: the record's place in the exported list, from 1."""
+    NAME = "name"
+    GENDER = "gender"
+    BIRTH_MONTH = "birth_month"
+    ID_NUMBER = "id_number"
+    ETHNICITY = "ethnicity"
+    POLITICAL_STATUS = "political_status"
+    EDUCATION = "education"
+    WORK_START = "work_start"
+    EMPLOYER = "employer"
+    OCCUPATION = "occupation"
+    QUALIFICATION_LEVEL = "qualification_level"
+    QUALIFICATION_DATE = "qualification_date"
+    PHONE = "phone"
+    RECOMMENDING_UNIT = "recommending_unit"
+    AGE = "age"
+    """Full years on the profile's reference_date, from the ID number's birth date or else 出生年月."""
+    QUALIFICATION = "qualification"
+    """Level and date in one column (现职业资格及取得时间)."""
+    COMPETITIONS = "competitions"
+    """The competition results as read, one per line."""
+    HONORS = "honors"
+    """The honours as read, one per line."""
+    COMPETITIONS_AND_HONORS = "competitions_and_honors"
+    """Both, competitions first, for a column that asks for the two together (技能大赛获奖和获得先进荣誉称号情况)."""
+    VERDICT = "verdict"
+    """The reviewer's decision, in Chinese (通过 / 不通过 / 需补充材料)."""
+    REMARKS = "remarks"
+    """备注: left empty for the reviewer to write in."""
+    BLANK = "blank"
+    """A column the pipeline does not read (职务, 主要工作经历 …): printed empty."""
+
+
+class SummaryColumn(BaseModel):
+    """One column of a notice's summary table: its header as printed and where its value comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    header: str = pydantic.Field(description="The column header as the template prints it, without line breaks")
+    source: SummaryColumnSource
+
+    @pydantic.field_validator("header")
+    @classmethod
+    def _header_not_blank(cls, header: str) -> str:
+        if not header.strip():
+            raise ValueError("a summary-table column needs a header")
+        return header
 
 
 class Profile(BaseModel):
@@ -88,6 +146,12 @@ class Profile(BaseModel):
     field_labels: dict[str, tuple[str, ...]] = pydantic.Field(
         default_factory=dict,
         description="Labels this notice's forms print for applicant fields, beyond the common vocabulary",
+    )
+    summary_table_title: str | None = pydantic.Field(
+        default=None, description="The title of the notice's summary table as printed; null: the notice prints none"
+    )
+    summary_table: tuple[SummaryColumn, ...] = pydantic.Field(
+        default=(), description="The columns of the notice's summary table, in the template's order"
     )
 
 

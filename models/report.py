@@ -7,6 +7,7 @@ values are ``str`` enums, so they dump as plain strings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -182,6 +183,36 @@ APPLICANT_FIELDS: tuple[str, ...] = tuple(
 """The field-object keys of an applicant (and of a summary row), in contract order."""
 SUMMARY_ROW_KEYS = ("id_number", "name")
 """The keys that find the applicant's row on a summary sheet, tried in this order."""
+FIELD_LABELS: dict[str, str] = {
+    "name": "姓名",
+    "gender": "性别",
+    "birth_month": "出生年月",
+    "id_number": "身份证号码",
+    "ethnicity": "民族",
+    "political_status": "政治面貌",
+    "education": "文化程度",
+    "work_start": "参加工作时间",
+    "employer": "工作单位",
+    "occupation": "职业（工种）",
+    "qualification_level": "职业资格等级",
+    "qualification_date": "取得资格时间",
+    "phone": "联系电话",
+    "recommending_unit": "推荐单位",
+}
+"""How a reviewer calls each applicant field (finding messages, the reviewer UI)."""
+
+
+def applicant_row(rows: Sequence[Applicant], applicant: Applicant) -> Applicant | None:
+    """The summary row of the applicant: the one with the same ID number, or else the same name."""
+    for key in SUMMARY_ROW_KEYS:
+        wanted: Field | None = getattr(applicant, key)
+        if wanted is None or wanted.value is None:
+            continue
+        for row in rows:
+            value: Field | None = getattr(row, key)
+            if value is not None and value.value == wanted.value:
+                return row
+    return None
 
 
 class Apprentice(Record):

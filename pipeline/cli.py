@@ -6,13 +6,15 @@ packet ``failed``, 2 the command was used wrongly.
 
 from __future__ import annotations
 
+import getpass
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,6 +24,10 @@ from rich.table import Table
 from models.profile import ProfileError, get_profile, load_profiles
 from pipeline.ingest import IngestResult
 from pipeline.runner import SCAN_SUFFIXES, Outcome, any_failed, collect_inputs, process_files
+
+if TYPE_CHECKING:
+    from pipeline.storage import Store
+    from review.security import Role
 
 app = typer.Typer(
     name="dossier",
@@ -94,7 +100,11 @@ def demo(
         Path | None, typer.Option("--out", help="Folder for the reports (default: a new temporary folder).")
     ] = None,
 ) -> None:
-    """Process the sample packets shipped with dossier and print what was found."""
+    """Process the sample packets shipped with dossier, store them in the database for `dossier serve`, and print
+    what was found."""
+    from pipeline.runner import ingest_files
+    from pipeline.settings import get_settings
+    from pipeline.storage import StorageUnavailableError
     from samples import sample_packets
 
     packets = sample_packets()
@@ -102,15 +112,30 @@ def demo(
         err.print("[red]error:[/red] no sample packets are installed")
         raise typer.Exit(EXIT_FAILED)
     target = out_dir or Path(tempfile.mkdtemp(prefix="dossier-demo-"))
-    outcomes = _run(packets, target, None)
+
+    def show(outcome: Outcome) -> str:
+        return f"{outcome.report.status.value:8} {outcome.source.name}  ->  {outcome.report_path}"
+
+    try:
+        with _progress(len(packets), "processing packets", show) as advance:
+            outcomes = ingest_files(packets, target, on_done=advance)
+    except StorageUnavailableError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
     _print_table(outcomes)
-    out.print(f"reports written to {target}")
+    out.print(f"stored in {_safe_url(get_settings().database_url)}; review them with: dossier serve", soft_wrap=True)
     raise typer.Exit(EXIT_FAILED if any_failed(outcomes) else EXIT_OK)
 
 
 @app.command()
 def watch(
-    inbox: Annotated[Path, typer.Argument(help="The folder staff drop scans into (created if absent).")],
+    inbox: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The folder staff drop scans into (created if absent; default: DOSSIER_INBOX or "
+            "<data folder>/inbox, where the reviewer app's uploads go)."
+        ),
+    ] = None,
     reports: Annotated[
         Path | None, typer.Option("--reports", help="Folder for the report files (default: INBOX/reports).")
     ] = None,
@@ -136,8 +161,8 @@ def watch(
     from pipeline.watch import Filed, Watcher, WatchOptions
 
     _check_profile(profile)
-    folder = Inbox.at(inbox, reports)
     settings = get_settings()
+    folder = Inbox.at(inbox or settings.inbox_dir, reports)
     try:
         store = get_store(settings.database_url)
     except StorageUnavailableError as exc:
@@ -205,6 +230,140 @@ def deploy(
     out.print(f"deployment {flow_name}/{name} ({deployment_id}) is on work pool {work_pool}")
     out.print(f"start a worker on each machine:  prefect worker start --pool {work_pool}")
     out.print(f"start a run:  prefect deployment run '{flow_name}/{name}' --param path=/shared/inbox/packet.pdf")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless HTTPS is put in front.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(help="The watched folder uploads go to (default: DOSSIER_INBOX or <data folder>/inbox)."),
+    ] = None,
+) -> None:
+    """Start the reviewers' web app: the queue by risk, each packet with its pages and evidence, decisions, upload
+    and export. Every page needs an account (`dossier users add`)."""
+    import uvicorn
+
+    from pipeline.inbox import Inbox
+    from pipeline.settings import get_settings
+    from pipeline.storage import StorageUnavailableError, get_store
+    from review.app import ReviewConfig, create_app
+    from review.security import list_users
+
+    settings = get_settings()
+    try:
+        store = get_store(settings.database_url)
+    except StorageUnavailableError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+    if not any(user.active for user in list_users(store)):
+        err.print("[yellow]no account can sign in yet:[/yellow] dossier users add NAME --role admin")
+    config = ReviewConfig(store=store, inbox=Inbox.at(inbox or settings.inbox_dir), page_dir=settings.page_dir)
+    err.print(f"reviewer app on http://{host}:{port}  (uploads go to {config.inbox.root})", soft_wrap=True)
+    uvicorn.run(create_app(config), host=host, port=port, server_header=False, proxy_headers=False)
+
+
+users_app = typer.Typer(help="Accounts of the reviewer app: staff (upload, view), reviewer (decide), admin (users).")
+app.add_typer(users_app, name="users")
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input instead of asking.")
+]
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="The sign-in name.")],
+    role: Annotated[str, typer.Option(help="staff, reviewer or admin.")] = "reviewer",
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Create an account (the password is asked twice, or read from standard input)."""
+    from review.security import add_user
+
+    chosen = _role(role)
+    _account_change(lambda store: add_user(store, username, _password(password_stdin), chosen, _cli_actor()))
+    out.print(f"account {username} ({chosen.value}) created")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: Annotated[str, typer.Argument(help="The sign-in name.")], password_stdin: PasswordStdin = False
+) -> None:
+    """Set an account's password (its sessions are signed out)."""
+    from review.security import set_password
+
+    _account_change(lambda store: set_password(store, username, _password(password_stdin), _cli_actor()))
+    out.print(f"password of {username} changed")
+
+
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="The sign-in name.")]) -> None:
+    """Disable an account (its sessions are signed out)."""
+    from review.security import set_active
+
+    _account_change(lambda store: set_active(store, username, False, _cli_actor()))
+    out.print(f"account {username} disabled")
+
+
+@users_app.command("enable")
+def users_enable(username: Annotated[str, typer.Argument(help="The sign-in name.")]) -> None:
+    """Enable a disabled account."""
+    from review.security import set_active
+
+    _account_change(lambda store: set_active(store, username, True, _cli_actor()))
+    out.print(f"account {username} enabled")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the accounts."""
+    from pipeline.settings import get_settings
+    from pipeline.storage import get_store
+    from review.security import list_users
+
+    table = Table(title="accounts")
+    for column in ("user", "role", "active", "created (UTC)"):
+        table.add_column(column)
+    for user in list_users(get_store(get_settings().database_url)):
+        table.add_row(user.username, user.role, "yes" if user.active else "no", f"{user.created_at:%Y-%m-%d %H:%M}")
+    out.print(table)
+
+
+def _role(name: str) -> Role:
+    from review.security import Role
+
+    try:
+        return Role(name)
+    except ValueError:
+        err.print(f"[red]error:[/red] unknown role {name!r}: {', '.join(role.value for role in Role)}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+def _cli_actor() -> str:
+    """Who changed an account from the command line, for the audit log."""
+    return f"cli:{getpass.getuser()}"
+
+
+def _account_change(change: Callable[[Store], None]) -> None:
+    from pipeline.settings import get_settings
+    from pipeline.storage import StorageUnavailableError, get_store
+    from review.security import AccountError
+
+    try:
+        change(get_store(get_settings().database_url))
+    except (AccountError, StorageUnavailableError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, AccountError) else EXIT_FAILED) from None
 
 
 samples_app = typer.Typer(help="Sample packets with ground truth, for demos and for measuring the pipeline.")

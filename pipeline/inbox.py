@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ RESERVED = frozenset({PROCESSING, DONE, FAILED, REPORTS})
 # Names scanners, browsers and copy tools give a file while still writing it; it is renamed when complete.
 IN_PROGRESS_SUFFIXES = frozenset({".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", ".filepart"})
 ERROR_SUFFIX = ".error.txt"
+# Most file systems allow 255 bytes per name; room is kept for " (2)" and the .error.txt beside a failed file.
+MAX_NAME_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,37 @@ class Inbox:
         _remove_empty_parents(path.parent, self.root)
         return target
 
+    def receive(self, name: str, chunks: Iterable[bytes], max_bytes: int) -> Path:
+        """Put a scan uploaded as ``name`` into the inbox: written in full under an in-progress name, then linked
+        to a free name (never overwriting), so the watcher never takes half a file.
+
+        Raises:
+            ValueError: ``name`` has no usable file name, or the upload is larger than ``max_bytes``.
+        """
+        target_name = upload_name(name)
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=self.root)
+        temp = Path(temp_name)
+        try:
+            size = 0
+            with os.fdopen(handle, "wb") as stream:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ValueError(f"文件超过 {max_bytes // 2**20} MB 上限 (file larger than the limit)")
+                    stream.write(chunk)
+                stream.flush()
+                os.fsync(stream.fileno())
+            while True:  # os.link refuses an existing name: no overwrite, even against a concurrent upload
+                target = _free_name(self.root / target_name)
+                try:
+                    os.link(temp, target)
+                    return target
+                except FileExistsError:
+                    continue
+        finally:
+            temp.unlink(missing_ok=True)
+
     def file_away(self, claimed: Path, failed: bool, error_text: str | None = None) -> Path:
         """Move a processed file to ``done/`` or ``failed/`` (beside its ``.error.txt``, written first)."""
         destination = _free_name((self.failed if failed else self.done) / self.name_of(claimed))
@@ -95,6 +129,19 @@ class Inbox:
         os.rename(claimed, destination)
         _remove_empty_parents(claimed.parent, self.processing)
         return destination
+
+
+def upload_name(name: str) -> str:
+    """A safe bare file name for an uploaded ``name``: no folders, no control characters, not hidden.
+
+    Raises:
+        ValueError: Nothing usable is left.
+    """
+    bare = name.replace("\\", "/").rsplit("/", 1)[-1]
+    bare = "".join(char for char in bare if char.isprintable()).strip().lstrip(".~$").strip()
+    if not bare or len(bare.encode("utf-8")) > MAX_NAME_BYTES:
+        raise ValueError(f"文件名不可用 (unusable file name: {name!r})")
+    return bare
 
 
 def _is_dropped(path: Path) -> bool:

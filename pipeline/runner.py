@@ -65,6 +65,7 @@ def process_files(
 
     With ``dask_address`` the pages are read on that Dask cluster; a missing extra or Prefect
     server raises :class:`pipeline.scaleout.ScaleOutError` before any packet is started.
+    Nothing is stored in the database (see :func:`ingest_files`).
     """
     # Both import Prefect: only when packets are really processed.
     from pipeline.flow import process_packet
@@ -83,6 +84,38 @@ def process_files(
         if on_done is not None:
             on_done(outcome)
     return add_cross_packet_findings(outcomes)
+
+
+def ingest_files(
+    files: Sequence[Path],
+    reports_dir: Path,
+    profile: str | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Store each file as the watched folder does (one ``ingest-packet`` flow run each), for the reviewer app.
+
+    A scan already stored is not processed again; cross-packet findings come from the
+    database. The files stay where they are. Reports are ``<stem>.<sha12>.json`` in ``reports_dir``.
+
+    Raises:
+        StorageUnavailableError: The database cannot be reached.
+    """
+    from pipeline.flow import ingest_packet  # imports Prefect: only when packets are really processed
+    from pipeline.settings import get_settings
+    from pipeline.storage import get_store
+
+    store = get_store(get_settings().database_url)
+    outcomes: list[Outcome] = []
+    for source in files:
+        result = ingest_packet(str(source), profile, str(reports_dir), source.name)
+        report = store.report(result.packet_id)
+        if report is None or result.report_path is None:  # cannot happen: ingest stores before it returns
+            raise RuntimeError(f"{source} was not stored")
+        outcome = Outcome(source=source, report=report, report_path=Path(result.report_path))
+        outcomes.append(outcome)
+        if on_done is not None:
+            on_done(outcome)
+    return outcomes
 
 
 def add_cross_packet_findings(outcomes: list[Outcome]) -> list[Outcome]:

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database (e.g. postgresql+psycopg://user@host/dossier); "
         "default: a SQLite file in the data folder",
     )
+    inbox: Path | None = pydantic.Field(
+        default=None,
+        description="The watched folder: `dossier watch` reads it, the reviewer app's uploads go to it; "
+        "default: <data_dir>/inbox",
+    )
     dask_address: str | None = pydantic.Field(
         default=None,
         description="Dask scheduler (tcp://host:8786) that reads the pages; default: threads of this process",
@@ -46,6 +51,11 @@ class Settings(BaseSettings):
     def database_url(self) -> str:
         """``db_url``, or the embedded SQLite database ``<data_dir>/dossier.db``."""
         return self.db_url or f"sqlite:///{self.data_dir / 'dossier.db'}"
+
+    @property
+    def inbox_dir(self) -> Path:
+        """``inbox``, or ``<data_dir>/inbox``."""
+        return self.inbox or self.data_dir / "inbox"
 
     @property
     def reports_dir(self) -> Path:

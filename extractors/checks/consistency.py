@@ -13,7 +13,7 @@ from models.profile import Profile
 from models.report import (
     APPLICANT_FIELDS,
     DOC_TYPE_LABELS,
-    SUMMARY_ROW_KEYS,
+    FIELD_LABELS,
     Applicant,
     CertificateKind,
     DocType,
@@ -21,24 +21,9 @@ from models.report import (
     Finding,
     FindingCode,
     PacketReport,
+    applicant_row,
 )
 
-FIELD_NAMES = {
-    "name": "姓名",
-    "gender": "性别",
-    "birth_month": "出生年月",
-    "id_number": "身份证号码",
-    "ethnicity": "民族",
-    "political_status": "政治面貌",
-    "education": "文化程度",
-    "work_start": "参加工作时间",
-    "employer": "工作单位",
-    "occupation": "职业（工种）",
-    "qualification_level": "职业资格等级",
-    "qualification_date": "取得资格时间",
-    "phone": "联系电话",
-    "recommending_unit": "推荐单位",
-}
 CERTIFICATE_KEYS = {"holder": "name", "id_number": "id_number", "qualification_level": "qualification_level"}
 """Certificate fields compared with the form: certificate key -> applicant key."""
 ID_CARD_KEYS = {"holder": "name", "id_number": "id_number", "gender": "gender", "birth_date": "birth_month"}
@@ -49,19 +34,6 @@ COMPARED_COPIES = {
 """Copies compared with the form: what the message calls the document, and which keys."""
 AGE_TOLERANCE = 1
 """Years an apprentice's stated age may differ from the age the ID number gives (the sheet's date is unknown)."""
-
-
-def applicant_row(rows: Sequence[Applicant], applicant: Applicant) -> Applicant | None:
-    """The summary row of the applicant: the one with the same ID number, or else the same name."""
-    for key in SUMMARY_ROW_KEYS:
-        wanted: Field | None = getattr(applicant, key)
-        if wanted is None or wanted.value is None:
-            continue
-        for row in rows:
-            value: Field | None = getattr(row, key)
-            if value is not None and value.value == wanted.value:
-                return row
-    return None
 
 
 def _sheets(rows: Sequence[Applicant]) -> list[list[Applicant]]:
@@ -98,7 +70,7 @@ def check_summary_rows(report: PacketReport) -> list[Finding]:
         if row is None:
             continue
         for key, row_value, form_value in _differences(applicant, row, SUMMARY_KEYS):
-            label = FIELD_NAMES[key]
+            label = FIELD_LABELS[key]
             found.append(
                 finding(
                     FindingCode.SUMMARY_MISMATCH,
@@ -121,7 +93,7 @@ def check_certificates(report: PacketReport) -> list[Finding]:
             continue
         document, keys = compared
         for key, copy_value, form_value in _differences(applicant, copy, keys):
-            label = FIELD_NAMES[key]
+            label = FIELD_LABELS[key]
             found.append(
                 finding(
                     FindingCode.CERTIFICATE_MISMATCH,

@@ -10,10 +10,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from extractors.checks.base import evidence_of, finding, pages_of, severity, sure
-from extractors.checks.consistency import applicant_row
 from extractors.checks.documents import same_unit
 from models.profile import Profile, load_profiles
-from models.report import Finding, FindingCode, PacketReport, PacketStatus, Severity
+from models.report import Finding, FindingCode, PacketReport, PacketStatus, Severity, applicant_row
 
 
 def recommending_unit(report: PacketReport) -> str | None:

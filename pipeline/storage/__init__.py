@@ -5,8 +5,17 @@ from pipeline.storage.store import (
     StorageUnavailableError,
     Store,
     StoredReportFile,
+    audit_entry,
     get_store,
     report_sha256,
 )
 
-__all__ = ["Recorded", "StorageUnavailableError", "Store", "StoredReportFile", "get_store", "report_sha256"]
+__all__ = [
+    "Recorded",
+    "StorageUnavailableError",
+    "Store",
+    "StoredReportFile",
+    "audit_entry",
+    "get_store",
+    "report_sha256",
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 SHA256_HEX = 64
@@ -38,11 +38,15 @@ class Packet(Base):
     status: Mapped[str] = mapped_column(String(16), index=True, comment="ok, partial or failed")
     risk: Mapped[str | None] = mapped_column(String(16), index=True, comment="Most severe finding, null if none")
     page_count: Mapped[int] = mapped_column(Integer)
+    applicant_name: Mapped[str | None] = mapped_column(String(64), comment="For the reviewer queue")
     applicant_id_number: Mapped[str | None] = mapped_column(
         String(18), index=True, comment="For DUPLICATE_APPLICANT over the database"
     )
     recommending_unit: Mapped[str | None] = mapped_column(Text, comment="For QUOTA_EXCEEDED over the database")
     report_path: Mapped[str | None] = mapped_column(Text, comment="The report file written for it")
+    verdict: Mapped[str | None] = mapped_column(
+        String(16), index=True, comment="The reviewer's latest verdict (approved, rejected, needs_material), or null"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)
 
@@ -125,3 +129,27 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     packet_id: Mapped[str | None] = mapped_column(String(SHA256_HEX), index=True, comment="Not a foreign key")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class User(Base):
+    """A reviewer-app account. Only a KDF hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(256), comment="argon2id, with its parameters and salt")
+    role: Mapped[str] = mapped_column(String(16), comment="staff, reviewer or admin")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(SHA256_HEX), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), ForeignKey("users.username", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64), comment="Every form of this session must post it back")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

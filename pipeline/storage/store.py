@@ -224,6 +224,7 @@ class Store:
                 status=report.status.value,
                 risk=report.risk.value if report.risk is not None else None,
                 page_count=len(report.pages),
+                applicant_name=_field_value(report, "name"),
                 applicant_id_number=_field_value(report, "id_number"),
                 recommending_unit=recommending_unit(report),
                 report_path=str(report_path) if report_path is not None else None,
@@ -233,7 +234,7 @@ class Store:
             session.add_all(_finding_rows(packet.id, report.findings))
             session.add(Submission(packet_id=packet.id, file_name=file_name, drop_key=drop_key, outcome="processed"))
             session.add(
-                _audit(
+                audit_entry(
                     actor,
                     "packet.processed",
                     packet.id,
@@ -259,7 +260,7 @@ class Store:
 
     def _duplicate(self, session: Session, existing: Packet, file_name: str, drop_key: str, actor: str) -> Recorded:
         session.add(Submission(packet_id=existing.id, file_name=file_name, drop_key=drop_key, outcome="duplicate"))
-        session.add(_audit(actor, "packet.duplicate_drop", existing.id))
+        session.add(audit_entry(actor, "packet.duplicate_drop", existing.id))
         return _recorded(session, existing, duplicate=True)
 
     def recorded(self, packet_id: str) -> Recorded | None:
@@ -274,12 +275,12 @@ class Store:
             packet = session.get(Packet, packet_id)
             if packet is not None and packet.path != str(path):
                 packet.path = str(path)
-                session.add(_audit(actor, "packet.filed", packet_id, path=path.parent.name))
+                session.add(audit_entry(actor, "packet.filed", packet_id, path=path.parent.name))
 
     def audit(self, actor: str, action: str, packet_id: str | None = None, **detail: Any) -> None:
         """Append one entry to the audit log (keep personal data out of ``detail``)."""
         with self.exclusive() as session:
-            session.add(_audit(actor, action, packet_id, **detail))
+            session.add(audit_entry(actor, action, packet_id, **detail))
 
 
 _open_stores: dict[str, Store] = {}
@@ -378,7 +379,8 @@ def _finding_rows(packet_id: str, findings: Sequence[Finding]) -> list[FindingRo
     ]
 
 
-def _audit(actor: str, action: str, packet_id: str | None, **detail: Any) -> AuditEntry:
+def audit_entry(actor: str, action: str, packet_id: str | None, **detail: Any) -> AuditEntry:
+    """An audit-log row, to add in the transaction of the change it records."""
     return AuditEntry(at=utc_now(), actor=actor, action=action, packet_id=packet_id, detail=detail)
 
 
