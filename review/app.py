@@ -169,9 +169,8 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
         return response
 
     @app.post("/login")
-    async def login(request: Request) -> Response:
-        _check_origin(request)
-        form = await request.form(max_files=0, max_fields=10)
+    def login(request: Request, form: Annotated[FormData, Depends(_sign_in_form)]) -> Response:
+        # A plain function: FastAPI runs it in a worker thread, so the password hash never blocks the event loop.
         username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
         next_path = _local_path(str(form.get("next", "/")))
         posted_token = form.get("login_token")
@@ -315,7 +314,7 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
         return page(request, "upload.html", account, waiting=_waiting(config.inbox), suffixes=sorted(SCAN_SUFFIXES))
 
     @app.post("/upload")
-    async def upload(request: Request, form: CheckedForm, account: Staff) -> Response:
+    def upload(request: Request, form: CheckedForm, account: Staff) -> Response:
         scan = form.get("scan")
         if not isinstance(scan, UploadFile) or not scan.filename:
             raise RefusedError(400, "请选择要上传的扫描件")
@@ -427,6 +426,12 @@ async def _posted(request: Request, account: Annotated[Account, Depends(_signed_
     if not security.same_token(account.csrf_token, token if isinstance(token, str) else None):
         raise RefusedError(403, "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
     return form
+
+
+async def _sign_in_form(request: Request) -> FormData:
+    """The sign-in form (its token is checked against the sign-in cookie by the route)."""
+    _check_origin(request)
+    return await request.form(max_files=0, max_fields=10)
 
 
 Staff = Annotated[Account, Depends(_role(Role.STAFF))]
