@@ -22,8 +22,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from models.profile import ProfileError, get_profile, load_profiles
+from pipeline.inbox import SCAN_SUFFIXES
 from pipeline.ingest import IngestResult
-from pipeline.runner import SCAN_SUFFIXES, Outcome, any_failed, collect_inputs, process_files
+from pipeline.runner import Outcome, any_failed, collect_inputs, process_files
 
 if TYPE_CHECKING:
     from pipeline.storage import Store
@@ -242,6 +243,13 @@ def serve(
         Path | None,
         typer.Option(help="The watched folder uploads go to (default: DOSSIER_INBOX or <data folder>/inbox)."),
     ] = None,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of the HTTPS reverse proxy in front (e.g. 127.0.0.1): its X-Forwarded-Proto and "
+            "X-Forwarded-For are trusted, so cookies are Secure and sign-in limits count real clients."
+        ),
+    ] = None,
 ) -> None:
     """Start the reviewers' web app: the queue by risk, each packet with its pages and evidence, decisions, upload
     and export. Every page needs an account (`dossier users add`)."""
@@ -263,7 +271,14 @@ def serve(
         err.print("[yellow]no account can sign in yet:[/yellow] dossier users add NAME --role admin")
     config = ReviewConfig(store=store, inbox=Inbox.at(inbox or settings.inbox_dir), page_dir=settings.page_dir)
     err.print(f"reviewer app on http://{host}:{port}  (uploads go to {config.inbox.root})", soft_wrap=True)
-    uvicorn.run(create_app(config), host=host, port=port, server_header=False, proxy_headers=False)
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        server_header=False,
+        proxy_headers=proxy is not None,
+        forwarded_allow_ips=proxy,
+    )
 
 
 users_app = typer.Typer(help="Accounts of the reviewer app: staff (upload, view), reviewer (decide), admin (users).")

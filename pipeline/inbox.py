@@ -31,6 +31,8 @@ RESERVED = frozenset({PROCESSING, DONE, FAILED, REPORTS})
 # Names scanners, browsers and copy tools give a file while still writing it; it is renamed when complete.
 IN_PROGRESS_SUFFIXES = frozenset({".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", ".filepart"})
 ERROR_SUFFIX = ".error.txt"
+SCAN_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".bmp"})
+"""What a scan's file name ends in (the format itself is read from the bytes)."""
 # Most file systems allow 255 bytes per name; room is kept for " (2)" and the .error.txt beside a failed file.
 MAX_NAME_BYTES = 200
 

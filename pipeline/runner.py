@@ -11,11 +11,10 @@ from pathlib import Path
 from extractors.checks import check_across, finish_findings
 from models.report import PacketReport, PacketStatus
 from pipeline import stages
+from pipeline.inbox import SCAN_SUFFIXES
 from pipeline.report_io import write_report
 
 logger = logging.getLogger(__name__)
-
-SCAN_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".bmp"})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from importlib.resources import files
 from pathlib import Path
@@ -25,9 +26,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from models.profile import Profile, ProfileError, get_profile
 from models.report import DOC_TYPE_LABELS, FIELD_LABELS, PacketStatus, Severity
-from pipeline.inbox import Inbox
-from pipeline.runner import SCAN_SUFFIXES
+from pipeline.inbox import SCAN_SUFFIXES, Inbox, upload_name
 from pipeline.storage import Store
 from review import export, security, service
 from review.evidence import field_rows, page_marks, summary_comparison
@@ -41,6 +42,8 @@ SESSION_COOKIE = "dossier_session"
 LOGIN_COOKIE = "dossier_login"
 """Holds the token the sign-in form posts back (the form has no session yet to bind it to)."""
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 2**20
+LOW_CONFIDENCE = 0.8
+"""A field read with less confidence than this is marked on the packet page, for a closer look."""
 _PACKET_ID = re.compile(r"^[0-9a-f]{64}$")
 _UPLOAD_CHUNK = 2**20
 _FORM_OVERHEAD = 2**20
@@ -95,6 +98,7 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
     app.state.config = config
     templates = Jinja2Templates(directory=str(files("review") / "templates"))
     templates.env.filters["mask"] = mask_text
+    templates.env.filters["utc"] = _utc
     templates.env.globals.update(
         severity_labels=SEVERITY_LABELS,
         status_labels=STATUS_LABELS,
@@ -103,6 +107,8 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
         doc_type_labels={doc_type.value: label for doc_type, label in DOC_TYPE_LABELS.items()},
         role_labels={role.value: label for role, label in ROLE_LABELS.items()},
         verdicts=list(Verdict),
+        low_confidence=LOW_CONFIDENCE,
+        audit_page_size=service.AUDIT_PAGE_SIZE,
         roles=list(Role),
     )
     limiter = limiter or LoginLimiter()
@@ -139,6 +145,8 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
     async def body_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         # Refused before Starlette spools the body to disk: an upload larger than allowed never lands anywhere.
         length = request.headers.get("content-length")
+        if request.method == "POST" and length is None:  # a browser's form always says how long it is
+            return HTMLResponse("请求缺少长度 (Content-Length required)", status_code=411)
         if length is not None and (not length.isdigit() or int(length) > config.max_upload_bytes + _FORM_OVERHEAD):
             return HTMLResponse("请求过大 (request too large)", status_code=413)
         return await call_next(request)
@@ -178,17 +186,18 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
             request.cookies.get(LOGIN_COOKIE, ""), posted_token if isinstance(posted_token, str) else None
         ):
             return _login_page(request, next_path, "登录表单已过期，请重试", status=403)
+        actor = username if security.USERNAME_PATTERN.match(username) else "?"  # never a password typed as a name
         keys = (f"user:{username.lower()}", f"address:{request.client.host if request.client else '?'}")
         wait = limiter.retry_after(*keys)
         if wait:
-            store.audit(username or "?", "login.throttled")
+            store.audit(actor, "login.throttled")
             response = _login_page(request, next_path, f"登录失败次数过多，请 {wait // 60 + 1} 分钟后再试", 429)
             response.headers["Retry-After"] = str(wait)
             return response
         granted = security.authenticate(store, username, password)
         if granted is None:
             limiter.failed(*keys)
-            store.audit(username or "?", "login.failed")
+            store.audit(actor, "login.failed")
             return _login_page(request, next_path, "用户名或密码错误", status=401)
         limiter.succeeded(keys[0])
         token = security.start_session(store, username)
@@ -318,15 +327,17 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
         scan = form.get("scan")
         if not isinstance(scan, UploadFile) or not scan.filename:
             raise RefusedError(400, "请选择要上传的扫描件")
-        if Path(scan.filename).suffix.lower() not in SCAN_SUFFIXES:
-            raise RefusedError(400, f"只接受扫描件：{'、'.join(sorted(SCAN_SUFFIXES))}")
-        # Starlette has already spooled the upload to a temporary file: copy it over in chunks.
-        chunks = iter(lambda: scan.file.read(_UPLOAD_CHUNK), b"")
         try:
-            saved = config.inbox.receive(scan.filename, chunks, config.max_upload_bytes)
+            name = upload_name(scan.filename)
+            if Path(name).suffix.lower() not in SCAN_SUFFIXES:
+                raise ValueError(f"只接受扫描件：{'、'.join(sorted(SCAN_SUFFIXES))}")
+            # Starlette has already spooled the upload to a temporary file: copy it over in chunks.
+            chunks = iter(lambda: scan.file.read(_UPLOAD_CHUNK), b"")
+            saved = config.inbox.receive(name, chunks, config.max_upload_bytes)
         except ValueError as exc:
             raise RefusedError(400, str(exc)) from None
-        store.audit(account.username, "packet.uploaded", file=saved.name)
+        # File names often carry the applicant's name: the audit log keeps only the type and size.
+        store.audit(account.username, "packet.uploaded", suffix=saved.suffix.lower(), bytes=saved.stat().st_size)
         return page(
             request,
             "upload.html",
@@ -348,6 +359,8 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         elif format == "csv":
             tables = export.summary_tables(records)
+            if not tables and profile:
+                tables = [(profile, *export.summary_table(_profile(profile), []))]
             if len(tables) != 1:
                 raise RefusedError(400, "CSV 一次只能导出一个申报通知的汇总表，请先选择申报通知")
             _title, headers, rows = tables[0]
@@ -451,6 +464,13 @@ def _check_origin(request: Request) -> None:
         raise RefusedError(403, "请求来源不明 (cross-origin request refused)")
 
 
+def _profile(profile_id: str) -> Profile:
+    try:
+        return get_profile(profile_id)
+    except ProfileError as exc:
+        raise RefusedError(400, str(exc)) from None
+
+
 def _https(request: Request) -> bool:
     return request.url.scheme == "https"
 
@@ -484,6 +504,12 @@ def _query_of(wanted: service.QueueFilter, verdict: bool = True) -> str:
         "unit": wanted.unit,
     }
     return urlencode({key: value for key, value in pairs.items() if value})
+
+
+def _utc(moment: datetime, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time written in UTC (PostgreSQL gives times back in the server's zone, SQLite without one)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime(pattern)
 
 
 def _ascii(name: str) -> str:

@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from pipeline.storage import Store
+from pipeline.storage import Store, audit_entry
 from pipeline.storage.schema import User, WebSession, utc_now
 
 PASSWORD_MIN_LENGTH = 10
@@ -32,6 +32,7 @@ SESSION_IDLE = timedelta(hours=2)
 """A session unused this long is signed out."""
 SESSION_LIFETIME = timedelta(hours=12)
 """A session is signed out this long after sign-in, used or not (one working day)."""
+_LIMITER_KEYS_BEFORE_PRUNING = 10_000
 _LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 """``last_seen`` is written at most this often, not on every request."""
 
@@ -89,7 +90,7 @@ def add_user(store: Store, username: str, password: str, role: Role, actor: str)
         if session.get(User, username) is not None:
             raise AccountError(f"用户 {username} 已存在 (user exists)")
         session.add(User(username=username, password_hash=password_hash, role=role.value, active=True))
-    store.audit(actor, "user.added", username=username, role=role.value)
+        session.add(audit_entry(actor, "user.added", None, username=username, role=role.value))
 
 
 def set_password(store: Store, username: str, password: str, actor: str) -> None:
@@ -99,7 +100,7 @@ def set_password(store: Store, username: str, password: str, actor: str) -> None
         user = _existing(session.get(User, username), username)
         user.password_hash = password_hash
         session.execute(delete(WebSession).where(WebSession.username == username))
-    store.audit(actor, "user.password_set", username=username)
+        session.add(audit_entry(actor, "user.password_set", None, username=username))
 
 
 def set_active(store: Store, username: str, active: bool, actor: str) -> None:
@@ -109,14 +110,7 @@ def set_active(store: Store, username: str, active: bool, actor: str) -> None:
         user.active = active
         if not active:
             session.execute(delete(WebSession).where(WebSession.username == username))
-    store.audit(actor, "user.enabled" if active else "user.disabled", username=username)
-
-
-def set_role(store: Store, username: str, role: Role, actor: str) -> None:
-    """Change an account's role."""
-    with store.exclusive() as session:
-        _existing(session.get(User, username), username).role = role.value
-    store.audit(actor, "user.role_set", username=username, role=role.value)
+        session.add(audit_entry(actor, "user.enabled" if active else "user.disabled", None, username=username))
 
 
 def list_users(store: Store) -> list[User]:
@@ -160,7 +154,14 @@ def authenticate(store: Store, username: str, password: str) -> Role | None:
 def start_session(store: Store, username: str) -> str:
     """A new session for ``username``; the token to put in the cookie."""
     token = secrets.token_urlsafe(32)
+    now = utc_now()
     with store.exclusive() as session:
+        # Sessions that ran out are removed here, so the table holds only live ones and a few stale ones.
+        session.execute(
+            delete(WebSession).where(
+                (WebSession.last_seen < now - SESSION_IDLE) | (WebSession.created_at < now - SESSION_LIFETIME)
+            )
+        )
         session.add(WebSession(token_hash=_token_hash(token), username=username, csrf_token=secrets.token_urlsafe(32)))
     return token
 
@@ -232,6 +233,10 @@ class LoginLimiter:
         """Count one failed attempt against each of ``keys``."""
         now = time.monotonic()
         with self._lock:
+            if len(self._failures) > _LIMITER_KEYS_BEFORE_PRUNING:  # names tried once must not pile up forever
+                stale = [key for key, failures in self._failures.items() if now - failures[-1] > self.window]
+                for key in stale:
+                    del self._failures[key]
             for key in keys:
                 self._failures.setdefault(key, deque()).append(now)
 

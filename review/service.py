@@ -8,13 +8,12 @@ names the field or finding, never the personal values themselves.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from models.report import APPLICANT_FIELDS, PacketReport, Severity
@@ -122,11 +121,9 @@ def queue(store: Store, wanted: QueueFilter) -> Queue:
     status_rank = case(_STATUS_RANK, value=Packet.status, else_=0)
     with store.reading() as session:
         base = _filtered(select(Packet), wanted)
-        by_verdict = Counter(
-            verdict or PENDING for (verdict,) in session.execute(base.with_only_columns(Packet.verdict).order_by(None))
-        )
+        by_verdict = _counts(session, base, Packet.verdict, null_as=PENDING)
         matching = _with_verdict(base, wanted.verdict)
-        by_risk = Counter(risk or "none" for (risk,) in session.execute(matching.with_only_columns(Packet.risk)))
+        by_risk = _counts(session, matching, Packet.risk, null_as="none")
         page = max(wanted.page, 0)
         packets = list(
             session.scalars(
@@ -143,13 +140,19 @@ def queue(store: Store, wanted: QueueFilter) -> Queue:
     return Queue(
         rows=rows,
         total=sum(by_risk.values()),
-        by_verdict=dict(by_verdict),
-        by_risk=dict(by_risk),
+        by_verdict=by_verdict,
+        by_risk=by_risk,
         profiles=profiles,
         units=units,
         codes=known_codes,
         has_next=len(packets) > QUEUE_PAGE_SIZE,
     )
+
+
+def _counts(session: Session, query: Select[Any], column: Any, null_as: str) -> dict[str, int]:
+    """How many packets of ``query`` have each value of ``column`` (null counted as ``null_as``)."""
+    grouped = session.execute(query.with_only_columns(column, func.count()).group_by(column).order_by(None))
+    return {value or null_as: count for value, count in cast("list[tuple[str | None, int]]", grouped.all())}
 
 
 def _filtered(query: Q, wanted: QueueFilter) -> Q:

@@ -13,6 +13,8 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 SHA256_HEX = 64
+NAME_LENGTH = 64
+"""Longest applicant name kept for the queue (an OCR misread can run on; the report keeps it whole)."""
 
 
 def utc_now() -> datetime:
@@ -38,7 +40,7 @@ class Packet(Base):
     status: Mapped[str] = mapped_column(String(16), index=True, comment="ok, partial or failed")
     risk: Mapped[str | None] = mapped_column(String(16), index=True, comment="Most severe finding, null if none")
     page_count: Mapped[int] = mapped_column(Integer)
-    applicant_name: Mapped[str | None] = mapped_column(String(64), comment="For the reviewer queue")
+    applicant_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), comment="For the reviewer queue")
     applicant_id_number: Mapped[str | None] = mapped_column(
         String(18), index=True, comment="For DUPLICATE_APPLICANT over the database"
     )

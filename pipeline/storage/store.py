@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from extractors.checks import check_against, finish_findings, recommending_unit, same_unit
 from models.report import Finding, PacketReport
-from pipeline.storage.schema import AuditEntry, FindingRow, Packet, Report, Submission, utc_now
+from pipeline.storage.schema import NAME_LENGTH, AuditEntry, FindingRow, Packet, Report, Submission, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -109,11 +109,8 @@ class Store:
 
     def migrate(self) -> None:
         """Bring the schema to Alembic's head revision (under the exclusive lock: workers start together)."""
-        config = Config()
-        config.set_main_option("script_location", str(files("pipeline.storage") / "migrations"))
         with self._exclusive_connection() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(alembic_config(connection), "head")
 
     @contextmanager
     def _exclusive_connection(self) -> Iterator[Connection]:
@@ -224,7 +221,7 @@ class Store:
                 status=report.status.value,
                 risk=report.risk.value if report.risk is not None else None,
                 page_count=len(report.pages),
-                applicant_name=_field_value(report, "name"),
+                applicant_name=(_field_value(report, "name") or "")[:NAME_LENGTH] or None,
                 applicant_id_number=_field_value(report, "id_number"),
                 recommending_unit=recommending_unit(report),
                 report_path=str(report_path) if report_path is not None else None,
@@ -281,6 +278,14 @@ class Store:
         """Append one entry to the audit log (keep personal data out of ``detail``)."""
         with self.exclusive() as session:
             session.add(audit_entry(actor, action, packet_id, **detail))
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for dossier's migrations, run on ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", str(files("pipeline.storage") / "migrations"))
+    config.attributes["connection"] = connection
+    return config
 
 
 _open_stores: dict[str, Store] = {}

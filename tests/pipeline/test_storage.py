@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, text
@@ -16,7 +17,8 @@ from sqlalchemy.exc import DBAPIError
 from models.report import Applicant, Field, FindingCode, PacketReport, PacketStatus, Page
 from pipeline.ingest import reconcile_report_files
 from pipeline.storage import StorageUnavailableError, Store
-from pipeline.storage.schema import AuditEntry, Base, FindingRow, Packet, Submission
+from pipeline.storage.schema import AuditEntry, Base, FindingRow, Packet, Report, Submission
+from pipeline.storage.store import alembic_config
 
 ID = "512524197503248297"
 OTHER_ID = "512502198310171277"
@@ -49,6 +51,19 @@ def test_migrations_create_exactly_the_tables_of_the_schema(db_url: str) -> None
     with store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     Store.open(db_url).close()  # opening again is a no-op migration
+    store.close()
+
+
+def test_going_back_a_migration_and_forward_again_keeps_every_report(db_url: str, tmp_path: Path) -> None:
+    store = Store.open(db_url)
+    item = report("甲.pdf")
+    record(store, item, tmp_path)
+    with store.engine.connect() as connection, connection.begin():
+        command.downgrade(alembic_config(connection), "0001")
+    with store.engine.connect() as connection, connection.begin():
+        command.upgrade(alembic_config(connection), "head")
+    assert store.report(item.packet_id) == store.recorded(item.packet_id).report  # type: ignore[union-attr]
+    assert (store.count(Report), store.count(Submission), store.count(Packet)) == (1, 1, 1)
     store.close()
 
 

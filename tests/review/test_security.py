@@ -198,12 +198,17 @@ def test_an_upload_lands_whole_in_the_inbox_under_a_safe_name_and_is_audited(rev
     landed = review_site.config.inbox.root / "申报 材料.pdf"
     assert landed.read_bytes() == scan
     assert not list(review_site.config.inbox.root.glob(".upload-*"))
-    not_scan = browser.post(
-        "/upload", data={"csrf_token": token}, files={"scan": ("run.exe", b"MZ", "application/octet-stream")}
-    )
-    assert not_scan.status_code == 400
+    for name in ("run.exe", "..pdf"):  # "..pdf" is "pdf" once made safe: no suffix, not a scan
+        not_scan = browser.post(
+            "/upload", data={"csrf_token": token}, files={"scan": (name, b"MZ", "application/octet-stream")}
+        )
+        assert not_scan.status_code == 400, name
+    # A body that does not say its length could fill the disk before any limit applies: refused unread.
+    chunked = browser.post("/upload", content=iter([b"--x\r\n"] * 3), headers={"content-type": "multipart/form-data"})
+    assert chunked.status_code == 411
     with review_site.store.reading() as session:
-        assert session.query(AuditEntry).filter_by(action="packet.uploaded").count() >= 1
+        uploads = session.query(AuditEntry).filter_by(action="packet.uploaded").all()
+        assert uploads and all("申报" not in str(entry.detail) for entry in uploads)
     landed.unlink()
 
 

@@ -71,7 +71,7 @@ def _fill_applicant_names() -> None:
 def downgrade() -> None:
     op.drop_table("web_sessions")
     op.drop_table("users")
-    with op.batch_alter_table("packets") as batch:
-        batch.drop_index("ix_packets_verdict")
-        batch.drop_column("verdict")
-        batch.drop_column("applicant_name")
+    # Not batch mode: on SQLite that rebuilds `packets`, and dropping the old table would cascade to every report.
+    op.drop_index("ix_packets_verdict", table_name="packets")
+    for column in ("verdict", "applicant_name"):
+        op.execute(f"ALTER TABLE packets DROP COLUMN {column}")
