@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.report import APPLICANT_FIELDS, PacketReport, Severity
 from pipeline.storage import Store, audit_entry
-from pipeline.storage.schema import AuditEntry, Decision, FindingRow, Packet, Report
+from pipeline.storage.schema import NAME_LENGTH, AuditEntry, Decision, FindingRow, Packet, Report
 from review.records import Correction, ReviewedRecord, Verdict
 
 QUEUE_PAGE_SIZE = 100
@@ -277,6 +277,10 @@ def correct_field(store: Store, packet_id: str, key: str, value: str, reason: st
         if original == new_value:
             raise DecisionError("更正值与当前值相同")
         decision = _decide(session, packet_id, DecisionKind.FIELD, key, original, new_value, reason, actor)
+        if key == "name":  # the queue lists the packet under its applicant's name as reviewed
+            packet = session.get(Packet, packet_id)
+            if packet is not None:
+                packet.applicant_name = (new_value or "")[:NAME_LENGTH] or None
         session.add(audit_entry(actor, "field.corrected", packet_id, field=key, decision=decision.id))
 
 

@@ -115,6 +115,7 @@ def test_reviewed_records_carry_the_corrections_for_export(store: Store) -> None
     service.set_verdict(store, packet_id, Verdict.APPROVED, "", "reviewer")
     records = service.reviewed_records(store, "luzhou-2019", Verdict.APPROVED.value)
     assert [record.value("name") for record in records] == ["甲乙"]
+    assert [row.applicant_name for row in service.queue(store, QueueFilter(verdict="approved")).rows] == ["甲乙"]
 
 
 @pytest.mark.parametrize(
