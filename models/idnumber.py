@@ -5,7 +5,7 @@ Shared by the parsers that read ID numbers and the sample generator that writes 
 
 from __future__ import annotations
 
-__all__ = ["ID_BODY_LENGTH", "ID_CHECK_BASE", "ID_CHECK_TEN", "ID_MODULUS", "id_check_digit"]
+__all__ = ["ID_BODY_LENGTH", "ID_CHECK_TEN", "id_check_digit"]
 
 ID_BODY_LENGTH = 17
 """Digits before the check character."""

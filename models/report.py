@@ -34,6 +34,14 @@ class PacketStatus(StrEnum):
     FAILED = "failed"
 
 
+PACKET_STATUS_LABELS: dict[PacketStatus, str] = {
+    PacketStatus.OK: "完整",
+    PacketStatus.PARTIAL: "部分读取",
+    PacketStatus.FAILED: "失败",
+}
+"""How a reviewer calls each packet status (the reviewer UI)."""
+
+
 class DocType(StrEnum):
     APPLICATION_FORM = "application_form"
     OVERVIEW_SHEET = "overview_sheet"
@@ -67,6 +75,22 @@ class Severity(StrEnum):
     WARNING = "warning"
     ERROR = "error"
     FRAUD_SUSPECT = "fraud_suspect"
+
+
+SEVERITY_ORDER: dict[Severity, int] = {
+    Severity.FRAUD_SUSPECT: 3,
+    Severity.ERROR: 2,
+    Severity.WARNING: 1,
+    Severity.INFO: 0,
+}
+"""Severities from least to most serious (the order of findings in a report and of the reviewer queue)."""
+SEVERITY_LABELS: dict[Severity, str] = {
+    Severity.FRAUD_SUSPECT: "疑似造假",
+    Severity.ERROR: "错误",
+    Severity.WARNING: "警告",
+    Severity.INFO: "提示",
+}
+"""How a reviewer calls each severity (the reviewer UI)."""
 
 
 class FindingCode(StrEnum):

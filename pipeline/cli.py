@@ -117,12 +117,11 @@ def demo(
     def show(outcome: Outcome) -> str:
         return f"{outcome.report.status.value:8} {outcome.source.name}  ->  {outcome.report_path}"
 
-    try:
-        with _progress(len(packets), "processing packets", show) as advance:
-            outcomes = ingest_files(packets, target, on_done=advance)
-    except StorageUnavailableError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_FAILED) from None
+    with (
+        _exit_on(StorageUnavailableError, EXIT_FAILED),
+        _progress(len(packets), "processing packets", show) as advance,
+    ):
+        outcomes = ingest_files(packets, target, on_done=advance)
     _print_table(outcomes)
     out.print(f"stored in {_safe_url(get_settings().database_url)}; review them with: dossier serve", soft_wrap=True)
     raise typer.Exit(EXIT_FAILED if any_failed(outcomes) else EXIT_OK)
@@ -164,17 +163,11 @@ def watch(
     _check_profile(profile)
     settings = get_settings()
     folder = Inbox.at(inbox or settings.inbox_dir, reports)
-    try:
+    with _exit_on(StorageUnavailableError, EXIT_FAILED):
         store = get_store(settings.database_url)
-    except StorageUnavailableError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_FAILED) from None
 
-    try:
+    with _exit_on(ScaleOutError, EXIT_USAGE):
         ingest_flow = with_runner(ingest_packet, dask_address)
-    except ScaleOutError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
 
     def run_one(path: Path, name: str) -> IngestResult:
         return ingest_flow(str(path), profile, str(folder.reports), name)
@@ -220,14 +213,11 @@ def deploy(
     from pipeline.scaleout import ScaleOutError, serve
     from pipeline.scaleout import deploy as deploy_flow
 
-    try:
+    with _exit_on(ScaleOutError, EXIT_USAGE):
         if work_pool is None:
             serve(flow_name, name, dask_address=dask_address, limit=limit)
             return
         deployment_id = deploy_flow(work_pool, flow_name, name, dask_address=dask_address)
-    except ScaleOutError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
     out.print(f"deployment {flow_name}/{name} ({deployment_id}) is on work pool {work_pool}")
     out.print(f"start a worker on each machine:  prefect worker start --pool {work_pool}")
     out.print(f"start a run:  prefect deployment run '{flow_name}/{name}' --param path=/shared/inbox/packet.pdf")
@@ -262,11 +252,8 @@ def serve(
     from review.security import list_users
 
     settings = get_settings()
-    try:
+    with _exit_on(StorageUnavailableError, EXIT_FAILED):
         store = get_store(settings.database_url)
-    except StorageUnavailableError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_FAILED) from None
     if not any(user.active for user in list_users(store)):
         err.print("[yellow]no account can sign in yet:[/yellow] dossier users add NAME --role admin")
     config = ReviewConfig(store=store, inbox=Inbox.at(inbox or settings.inbox_dir), page_dir=settings.page_dir)
@@ -374,11 +361,8 @@ def _account_change(change: Callable[[Store], None]) -> None:
     from pipeline.storage import StorageUnavailableError, get_store
     from review.security import AccountError
 
-    try:
+    with _exit_on(AccountError, EXIT_USAGE), _exit_on(StorageUnavailableError, EXIT_FAILED):
         change(get_store(get_settings().database_url))
-    except (AccountError, StorageUnavailableError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE if isinstance(exc, AccountError) else EXIT_FAILED) from None
 
 
 samples_app = typer.Typer(help="Sample packets with ground truth, for demos and for measuring the pipeline.")
@@ -475,6 +459,16 @@ def bench_watch(
     out.print(json.dumps(figures, indent=2), markup=False, highlight=False)
 
 
+@contextmanager
+def _exit_on(error: type[Exception], code: int) -> Iterator[None]:
+    """Turn ``error`` into its message on stderr and exit ``code`` (no traceback for an expected failure)."""
+    try:
+        yield
+    except error as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code) from None
+
+
 def _safe_url(url: str) -> str:
     """A database URL fit to print: its password hidden."""
     from sqlalchemy.engine import make_url
@@ -485,11 +479,8 @@ def _safe_url(url: str) -> str:
 def _check_profile(profile: str | None) -> None:
     if profile is None:
         return
-    try:
+    with _exit_on(ProfileError, EXIT_USAGE):
         get_profile(profile)
-    except ProfileError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _run(files: Sequence[Path], out_dir: Path, profile: str | None, dask_address: str | None = None) -> list[Outcome]:
@@ -498,12 +489,8 @@ def _run(files: Sequence[Path], out_dir: Path, profile: str | None, dask_address
 
     from pipeline.scaleout import ScaleOutError  # imports Prefect: only when packets are really processed
 
-    try:
-        with _progress(len(files), "processing packets", show) as advance:
-            return process_files(files, out_dir, profile, on_done=advance, dask_address=dask_address)
-    except ScaleOutError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
+    with _exit_on(ScaleOutError, EXIT_USAGE), _progress(len(files), "processing packets", show) as advance:
+        return process_files(files, out_dir, profile, on_done=advance, dask_address=dask_address)
 
 
 @contextmanager

@@ -96,9 +96,12 @@ class Inbox:
         to a free name (never overwriting), so the watcher never takes half a file.
 
         Raises:
-            ValueError: ``name`` has no usable file name, or the upload is larger than ``max_bytes``.
+            ValueError: ``name`` has no usable file name or is not a scan's, or the upload is larger than
+                ``max_bytes``.
         """
         target_name = upload_name(name)
+        if Path(target_name).suffix.lower() not in SCAN_SUFFIXES:
+            raise ValueError(f"只接受扫描件：{'、'.join(sorted(SCAN_SUFFIXES))}")
         self.root.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=self.root)
         temp = Path(temp_name)

@@ -62,12 +62,11 @@ def ingest(
     """
     packet_id = sha256_file(path)
     key = drop_key(path, file_name)
-    earlier = store.recorded(packet_id)
-    if earlier is not None:
+    if store.packet(packet_id) is not None:
         # The same bytes again: a new drop links to the packet; this very drop was recorded before a crash.
-        if store.has_drop(packet_id, key):
-            return _written(earlier)
-        return _written(store.record_drop(packet_id, file_name=file_name, drop_key=key))
+        # (Only the row is read here: the stored report is parsed once, by whichever call returns it.)
+        again = store.recorded(packet_id) if store.has_drop(packet_id, key) else None
+        return _written(again or store.record_drop(packet_id, file_name=file_name, drop_key=key))
     report = process(path)
     recorded = store.record(
         report,

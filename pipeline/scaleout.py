@@ -87,8 +87,10 @@ def with_runner(flow_obj: Flow[P, R], dask_address: str | None) -> Flow[P, R]:
         dask_address: A Dask scheduler address, or ``None`` for local threads.
 
     Returns:
-        A copy of the flow with that task runner.
+        The flow itself for local threads (its decorator already sets them); a copy with the Dask runner otherwise.
     """
+    if dask_address is None:
+        return flow_obj
     return flow_obj.with_options(task_runner=task_runner(dask_address))
 
 

@@ -12,7 +12,6 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from importlib.resources import files
 from pathlib import Path
@@ -27,8 +26,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.profile import Profile, ProfileError, get_profile
-from models.report import DOC_TYPE_LABELS, FIELD_LABELS, PacketStatus, Severity
-from pipeline.inbox import SCAN_SUFFIXES, Inbox, upload_name
+from models.report import DOC_TYPE_LABELS, PACKET_STATUS_LABELS, SEVERITY_LABELS
+from pipeline.inbox import SCAN_SUFFIXES, Inbox
 from pipeline.storage import Store
 from review import export, security, service
 from review.evidence import field_rows, page_marks, summary_comparison
@@ -50,19 +49,10 @@ _FORM_OVERHEAD = 2**20
 """Room for the multipart form's other fields and boundaries around an upload of the largest allowed size."""
 E = TypeVar("E", bound=StrEnum)
 
-SEVERITY_LABELS = {
-    Severity.FRAUD_SUSPECT.value: "疑似造假",
-    Severity.ERROR.value: "错误",
-    Severity.WARNING.value: "警告",
-    Severity.INFO.value: "提示",
-    "none": "无问题",
+VERDICT_NAMES: dict[str, str] = {
+    **{str(verdict): label for verdict, label in VERDICT_LABELS.items()},
+    service.PENDING: "待审核",
 }
-STATUS_LABELS = {
-    PacketStatus.OK.value: "完整",
-    PacketStatus.PARTIAL.value: "部分读取",
-    PacketStatus.FAILED.value: "失败",
-}
-VERDICT_NAMES = {verdict.value: label for verdict, label in VERDICT_LABELS.items()} | {service.PENDING: "待审核"}
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -98,14 +88,13 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
     app.state.config = config
     templates = Jinja2Templates(directory=str(files("review") / "templates"))
     templates.env.filters["mask"] = mask_text
-    templates.env.filters["utc"] = _utc
     templates.env.globals.update(
-        severity_labels=SEVERITY_LABELS,
-        status_labels=STATUS_LABELS,
+        # Keyed by str enums, so a template looks them up with the enum or its plain value alike.
+        severity_labels=SEVERITY_LABELS | {service.NO_RISK: "无问题"},
+        status_labels=PACKET_STATUS_LABELS,
         verdict_names=VERDICT_NAMES,
-        field_labels=FIELD_LABELS,
-        doc_type_labels={doc_type.value: label for doc_type, label in DOC_TYPE_LABELS.items()},
-        role_labels={role.value: label for role, label in ROLE_LABELS.items()},
+        doc_type_labels=DOC_TYPE_LABELS,
+        role_labels=ROLE_LABELS,
         verdicts=list(Verdict),
         low_confidence=LOW_CONFIDENCE,
         audit_page_size=service.AUDIT_PAGE_SIZE,
@@ -236,7 +225,7 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
             status=status or None,
             code=code or None,
             unit=unit or None,
-            page=max(page_number, 0),
+            page=max(page_number, 0),  # the only place a page number comes in
         )
         found = service.queue(store, wanted)
         return page(
@@ -327,13 +316,10 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
         scan = form.get("scan")
         if not isinstance(scan, UploadFile) or not scan.filename:
             raise RefusedError(400, "请选择要上传的扫描件")
+        # Starlette has already spooled the upload to a temporary file: copy it over in chunks.
+        chunks = iter(lambda: scan.file.read(_UPLOAD_CHUNK), b"")
         try:
-            name = upload_name(scan.filename)
-            if Path(name).suffix.lower() not in SCAN_SUFFIXES:
-                raise ValueError(f"只接受扫描件：{'、'.join(sorted(SCAN_SUFFIXES))}")
-            # Starlette has already spooled the upload to a temporary file: copy it over in chunks.
-            chunks = iter(lambda: scan.file.read(_UPLOAD_CHUNK), b"")
-            saved = config.inbox.receive(name, chunks, config.max_upload_bytes)
+            saved = config.inbox.receive(scan.filename, chunks, config.max_upload_bytes)
         except ValueError as exc:
             raise RefusedError(400, str(exc)) from None
         # File names often carry the applicant's name: the audit log keeps only the type and size.
@@ -504,12 +490,6 @@ def _query_of(wanted: service.QueueFilter, verdict: bool = True) -> str:
         "unit": wanted.unit,
     }
     return urlencode({key: value for key, value in pairs.items() if value})
-
-
-def _utc(moment: datetime, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored time written in UTC (PostgreSQL gives times back in the server's zone, SQLite without one)."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime(pattern)
 
 
 def _ascii(name: str) -> str:

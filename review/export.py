@@ -12,7 +12,6 @@ as text, so an 18-digit ID number is never turned into a rounded number.
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime as dt
 import io
@@ -28,7 +27,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from models.dates import age_on
+from models.dates import age_on, month_span
 from models.idnumber import ID_BODY_LENGTH, id_check_digit
 from models.profile import Profile, SummaryColumn, SummaryColumnSource, load_profiles
 from models.report import APPLICANT_FIELDS
@@ -288,9 +287,10 @@ def _age(record: ReviewedRecord, reference: dt.date | None) -> str:
     if reference is None:
         return ""
     birth = _id_birth_date(record.value("id_number"))
-    earliest, latest = (birth, birth) if birth is not None else _month_span(record.value("birth_month"))
-    if earliest is None or latest is None:
+    span = (birth, birth) if birth is not None else month_span(record.value("birth_month"))
+    if span is None:
         return ""
+    earliest, latest = span
     oldest, youngest = age_on(earliest, reference), age_on(latest, reference)
     if youngest < 0:
         return ""  # born after the reference date: a misread, not an age
@@ -319,17 +319,6 @@ def _id_birth_date(number: str | None) -> dt.date | None:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
-
-
-def _month_span(birth_month: str | None) -> tuple[dt.date | None, dt.date | None]:
-    """The first and last day of a ``YYYY-MM`` birth month; (None, None) when it is not one."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", (birth_month or "").strip())
-    if match is None:
-        return None, None
-    year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12:
-        return None, None
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
@@ -177,7 +177,7 @@ def session_account(store: Store, token: str | None) -> Account | None:
         user = session.get(User, row.username) if row is not None else None
         if row is None or user is None or not user.active:
             return None
-        created, last_seen = _aware(row.created_at), _aware(row.last_seen)
+        created, last_seen = row.created_at, row.last_seen
         account = Account(username=user.username, role=Role(user.role), csrf_token=row.csrf_token)
     if now - created > SESSION_LIFETIME or now - last_seen > SESSION_IDLE:
         end_session(store, token)
@@ -203,11 +203,6 @@ def same_token(expected: str, given: str | None) -> bool:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class LoginLimiter:

@@ -16,20 +16,22 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from models.report import APPLICANT_FIELDS, PacketReport, Severity
-from pipeline.storage import Store, audit_entry
-from pipeline.storage.schema import NAME_LENGTH, AuditEntry, Decision, FindingRow, Packet, Report
+from models.report import APPLICANT_FIELDS, SEVERITY_ORDER, PacketReport, PacketStatus
+from pipeline.storage import Store, audit_entry, queue_name
+from pipeline.storage.schema import AuditEntry, Decision, FindingRow, Packet, Report
 from review.records import Correction, ReviewedRecord, Verdict
 
 QUEUE_PAGE_SIZE = 100
 MAX_REASON_LENGTH = 2000
 MAX_VALUE_LENGTH = 500
 
-_RISK_RANK = {Severity.FRAUD_SUSPECT: 4, Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}
-_STATUS_RANK = {"failed": 2, "partial": 1}
+_STATUS_RANK = {PacketStatus.FAILED.value: 2, PacketStatus.PARTIAL.value: 1}
+"""Among packets of one risk, failed ones first, then partial ones: their scans need looking at."""
 Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 PENDING = "pending"
 """The queue's name for packets without a verdict."""
+NO_RISK = "none"
+"""The queue's name for the risk of packets without findings."""
 
 
 class DecisionKind(StrEnum):
@@ -83,7 +85,6 @@ class Queue:
     """One page of the queue, riskiest first, with the counts of the whole filtered set."""
 
     rows: list[QueueRow]
-    total: int
     by_verdict: dict[str, int]
     by_risk: dict[str, int]
     profiles: list[str]
@@ -108,23 +109,19 @@ class PacketReview:
     record: ReviewedRecord
     judgements: dict[int, FindingJudgement] = field(default_factory=dict)
     history: list[AuditEntry] = field(default_factory=list)
-    decisions: list[Decision] = field(default_factory=list)
-
-    @property
-    def report(self) -> PacketReport:
-        return self.record.report
 
 
 def queue(store: Store, wanted: QueueFilter) -> Queue:
     """The packets matching ``wanted``, riskiest first (then failed and partial ones, then oldest first)."""
-    risk_rank = case({risk.value: rank for risk, rank in _RISK_RANK.items()}, value=Packet.risk, else_=0)
+    # Packets with no finding come after those with only ``info`` ones.
+    risk_rank = case({risk.value: rank for risk, rank in SEVERITY_ORDER.items()}, value=Packet.risk, else_=-1)
     status_rank = case(_STATUS_RANK, value=Packet.status, else_=0)
     with store.reading() as session:
         base = _filtered(select(Packet), wanted)
         by_verdict = _counts(session, base, Packet.verdict, null_as=PENDING)
         matching = _with_verdict(base, wanted.verdict)
-        by_risk = _counts(session, matching, Packet.risk, null_as="none")
-        page = max(wanted.page, 0)
+        by_risk = _counts(session, matching, Packet.risk, null_as=NO_RISK)
+        page = wanted.page
         packets = list(
             session.scalars(
                 matching.order_by(risk_rank.desc(), status_rank.desc(), Packet.created_at, Packet.id)
@@ -139,7 +136,6 @@ def queue(store: Store, wanted: QueueFilter) -> Queue:
         known_codes = sorted(c for (c,) in session.execute(select(FindingRow.code).distinct()))
     return Queue(
         rows=rows,
-        total=sum(by_risk.values()),
         by_verdict=by_verdict,
         by_risk=by_risk,
         profiles=profiles,
@@ -223,7 +219,7 @@ def packet_review(store: Store, packet_id: str) -> PacketReview | None:
         for decision in decisions
         if decision.kind == DecisionKind.FINDING and decision.target is not None
     }
-    return PacketReview(packet=packet, record=record, judgements=judgements, history=history, decisions=decisions)
+    return PacketReview(packet=packet, record=record, judgements=judgements, history=history)
 
 
 def reviewed_records(store: Store, profile: str | None = None, verdict: str | None = None) -> list[ReviewedRecord]:
@@ -280,7 +276,7 @@ def correct_field(store: Store, packet_id: str, key: str, value: str, reason: st
         if key == "name":  # the queue lists the packet under its applicant's name as reviewed
             packet = session.get(Packet, packet_id)
             if packet is not None:
-                packet.applicant_name = (new_value or "")[:NAME_LENGTH] or None
+                packet.applicant_name = queue_name(new_value)
         session.add(audit_entry(actor, "field.corrected", packet_id, field=key, decision=decision.id))
 
 

@@ -24,7 +24,7 @@ from typing import Literal, TypeVar
 from stdnum.cn import ric
 
 from models.dates import age_on, year_month
-from models.idnumber import id_check_digit as id_check_digit
+from models.idnumber import id_check_digit
 
 T = TypeVar("T")
 

@@ -10,17 +10,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from extractors.text import compact
-from models.report import Field, Finding, FindingCode, PacketReport, Severity
+from models.report import SEVERITY_ORDER, Field, Finding, FindingCode, PacketReport, Severity
 
 CONFIDENT = 0.85
 """Least confidence of every read a finding rests on for it to be an ``error`` rather than a ``warning``."""
-
-SEVERITY_ORDER: dict[Severity, int] = {
-    Severity.FRAUD_SUSPECT: 3,
-    Severity.ERROR: 2,
-    Severity.WARNING: 1,
-    Severity.INFO: 0,
-}
 
 
 def sure(*fields: Field | None) -> bool:

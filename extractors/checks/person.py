@@ -7,9 +7,6 @@ the ID copy) is confirmed, and only a confident or confirmed read is an error.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-
 from extractors.checks.base import (
     evidence_of,
     finding,
@@ -19,7 +16,7 @@ from extractors.checks.base import (
 )
 from extractors.parsers import IdNumber, parse_id_number
 from extractors.text import compact
-from models.dates import age_on, year_month
+from models.dates import age_on, month_span, year_month
 from models.profile import Profile
 from models.report import (
     Applicant,
@@ -129,11 +126,8 @@ def check_age(report: PacketReport, profile: Profile, parsed: IdNumber | None) -
     if parsed is not None and parsed.valid and parsed.birth_date is not None:
         youngest = oldest = age_on(parsed.birth_date, reference)
         source: Field | None = applicant.id_number
-    elif applicant.birth_month is not None and applicant.birth_month.value is not None:
-        year, month = (int(part) for part in applicant.birth_month.value.split("-"))
-        last_day = calendar.monthrange(year, month)[1]
-        oldest = age_on(dt.date(year, month, 1), reference)
-        youngest = age_on(dt.date(year, month, last_day), reference)
+    elif applicant.birth_month is not None and (span := month_span(applicant.birth_month.value)) is not None:
+        oldest, youngest = age_on(span[0], reference), age_on(span[1], reference)
         source = applicant.birth_month
     else:
         return []

@@ -45,7 +45,7 @@ from stdnum.exceptions import ValidationError
 
 from models.idnumber import ID_BODY_LENGTH, ID_CHECK_TEN, id_check_digit
 
-__all__ = ["PROVINCE_CODES", "IdNumber", "id_check_digit", "parse_id_number"]
+__all__ = ["PROVINCE_CODES", "IdNumber", "parse_id_number"]
 
 LENGTH = 18
 LEGACY_LENGTH = 15

@@ -7,6 +7,7 @@ from pipeline.storage.store import (
     StoredReportFile,
     audit_entry,
     get_store,
+    queue_name,
     report_sha256,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "StoredReportFile",
     "audit_entry",
     "get_store",
+    "queue_name",
     "report_sha256",
 ]

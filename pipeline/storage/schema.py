@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Dialect, ForeignKey, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 SHA256_HEX = 64
@@ -20,6 +20,22 @@ NAME_LENGTH = 64
 def utc_now() -> datetime:
     """Now, in UTC: every time stored is UTC."""
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A time stored with its zone and always read back as an aware UTC datetime.
+
+    SQLite gives stored times back without a zone, PostgreSQL in the server's zone;
+    every reader of the tables gets UTC from both.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -49,8 +65,8 @@ class Packet(Base):
     verdict: Mapped[str | None] = mapped_column(
         String(16), index=True, comment="The reviewer's latest verdict (approved, rejected, needs_material), or null"
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
 
     report: Mapped[Report] = relationship(back_populates="packet", cascade="all, delete-orphan", passive_deletes=True)
     findings: Mapped[list[FindingRow]] = relationship(
@@ -68,7 +84,7 @@ class Report(Base):
     )
     json: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(SHA256_HEX))
-    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
 
     packet: Mapped[Packet] = relationship(back_populates="report")
 
@@ -101,7 +117,7 @@ class Submission(Base):
     file_name: Mapped[str] = mapped_column(Text, comment="Name as dropped, relative to the inbox")
     drop_key: Mapped[str] = mapped_column(String(512), index=True, comment="Name, size and mtime: one drop")
     outcome: Mapped[str] = mapped_column(String(16), comment="processed, or duplicate of an earlier drop")
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class Decision(Base):
@@ -117,7 +133,7 @@ class Decision(Base):
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class AuditEntry(Base):
@@ -126,7 +142,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64), index=True)
     packet_id: Mapped[str | None] = mapped_column(String(SHA256_HEX), index=True, comment="Not a foreign key")
@@ -142,7 +158,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256), comment="argon2id, with its parameters and salt")
     role: Mapped[str] = mapped_column(String(16), comment="staff, reviewer or admin")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class WebSession(Base):
@@ -153,5 +169,5 @@ class WebSession(Base):
     token_hash: Mapped[str] = mapped_column(String(SHA256_HEX), primary_key=True)
     username: Mapped[str] = mapped_column(String(64), ForeignKey("users.username", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64), comment="Every form of this session must post it back")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

@@ -221,7 +221,7 @@ class Store:
                 status=report.status.value,
                 risk=report.risk.value if report.risk is not None else None,
                 page_count=len(report.pages),
-                applicant_name=(_field_value(report, "name") or "")[:NAME_LENGTH] or None,
+                applicant_name=queue_name(_field_value(report, "name")),
                 applicant_id_number=_field_value(report, "id_number"),
                 recommending_unit=recommending_unit(report),
                 report_path=str(report_path) if report_path is not None else None,
@@ -361,6 +361,11 @@ def _related_reports(session: Session, report: PacketReport) -> list[PacketRepor
     ]
     reports = {row.packet_id: row.json for row in session.scalars(select(Report).where(Report.packet_id.in_(related)))}
     return [PacketReport.from_json(reports[packet_id]) for packet_id in related if packet_id in reports]
+
+
+def queue_name(name: str | None) -> str | None:
+    """The applicant's name as the packets table keeps it for the queue: cut to its column."""
+    return (name or "")[:NAME_LENGTH] or None
 
 
 def _field_value(report: PacketReport, key: str) -> str | None:

@@ -18,7 +18,6 @@ from models.report import (
     CertificateKind,
     Competition,
     DocType,
-    Field,
     Finding,
     FindingCode,
     Honor,
@@ -32,6 +31,7 @@ from models.report import (
     SealShape,
     Severity,
 )
+from tests.factories import read
 
 ID = "512524197503248297"  # valid: born 1975-03-24, male
 EMPLOYER = "泸州北方化学工业有限公司"
@@ -53,10 +53,6 @@ PROFILE = Profile(
 )
 FORM_BOX = Box(label="所在单位意见", page=1, bbox=(100, 1500, 1500, 1800))
 RECOMMENDER_BOX = Box(label="推荐单位意见", page=1, bbox=(100, 1800, 1500, 2100))
-
-
-def read(value: str | None, page: int = 0, confidence: float = 0.99) -> Field:
-    return Field(value=value, confidence=confidence, page=page, bbox=[10, 10, 200, 50], raw=value)
 
 
 def person(**changes: Any) -> Applicant:
@@ -152,7 +148,7 @@ def test_birth_and_gender_against_the_id_number() -> None:
 
 def test_age_over_the_limit_on_the_reference_date() -> None:
     old_id = "512524196001018298"[:-1]
-    from extractors.parsers.idnumber import id_check_digit
+    from models.idnumber import id_check_digit
 
     old_id += id_check_digit(old_id)
     found = codes(packet(applicant=person(id_number=read(old_id), birth_month=read("1960-01"))))

@@ -25,8 +25,8 @@ from extractors.parsers import (
     parse_year_month,
 )
 from extractors.parsers.dates import chinese_numeral_value, expand_two_digit_year
-from extractors.parsers.idnumber import id_check_digit
 from extractors.parsers.values import ETHNIC_GROUPS
+from models.idnumber import id_check_digit
 from models.report import QualificationLevel
 from tests.conftest import shared_path
 

@@ -14,19 +14,16 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from models.report import Applicant, Field, FindingCode, PacketReport, PacketStatus, Page
+from models.report import Applicant, FindingCode, PacketReport, PacketStatus, Page
 from pipeline.ingest import reconcile_report_files
 from pipeline.storage import StorageUnavailableError, Store
 from pipeline.storage.schema import AuditEntry, Base, FindingRow, Packet, Report, Submission
 from pipeline.storage.store import alembic_config
+from tests.factories import read
 
 ID = "512524197503248297"
 OTHER_ID = "512502198310171277"
 UNIT = "温州市总工会"  # not in wenzhou-7's quota table: its default quota of 1 applies
-
-
-def read(value: str) -> Field:
-    return Field(value=value, confidence=0.99, page=0, bbox=[10, 10, 200, 50], raw=value)
 
 
 def report(name: str, id_number: str = ID, unit: str = UNIT, status: PacketStatus = PacketStatus.OK) -> PacketReport:

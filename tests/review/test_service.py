@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extractors.checks import finish_findings
-from models.report import Applicant, Field, Finding, FindingCode, PacketReport, PacketStatus, Page, Severity
+from models.report import Applicant, Finding, FindingCode, PacketReport, PacketStatus, Page, Severity
 from pipeline.inbox import Inbox
 from pipeline.storage import Store
 from pipeline.storage.schema import AuditEntry, Decision
@@ -17,13 +17,10 @@ from review.evidence import evidence_regions
 from review.masking import mask_text
 from review.records import Verdict
 from review.service import DecisionError, Judgement, QueueFilter
+from tests.factories import read
 
 ID = "512524197503248297"
 EMPLOYER = "泸州老窖股份有限公司"
-
-
-def read(value: str) -> Field:
-    return Field(value=value, confidence=0.99, page=0, bbox=[10, 10, 200, 50], raw=value)
 
 
 def stored(store: Store, name: str, severity: Severity | None) -> str:
