@@ -40,6 +40,9 @@ two keys of its own::
   field accepts a report finding of that code naming any field.
 - ``clean`` (optional): true when the packet carries no injected fault; when
   absent, the packet is clean exactly when ``expected_findings`` is empty.
+- ``page_text`` (optional, not scored here): per page, the printed lines
+  ``[{"text": ..., "bbox": [x0, y0, x1, y1]}]``; ``dossier bench ocr`` measures
+  each engine's character error rate against them.
 
 Metrics
 =======
@@ -305,6 +308,7 @@ def load_truth(path: Path) -> TruthPacket:
     if not isinstance(data, dict):
         raise TruthFormatError("not a JSON object")
     labels_data = {key: data.pop(key) for key in ("expected_findings", "clean") if key in data}
+    data.pop("page_text", None)  # the printed lines, for the OCR benchmark's character error rate
     try:
         labels = TruthLabels.model_validate(labels_data)
         report = PacketReport.model_validate({**data, **_UNREAD_TRUTH_KEYS})

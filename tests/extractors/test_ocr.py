@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from extractors.ocr import OcrEngine, OcrOptions, available_engines, get_engine
 from extractors.ocr.fake import FakeOcrEngine
-from extractors.ocr.rapid import sort_reading_order
+from extractors.ocr.page import detection_side, remove_red_ink, sort_reading_order
 from extractors.pdf import RenderedPage, RenderOptions, iter_pages, opened
 from extractors.text import character_error_rate, compact
 from models.text import TextLine
@@ -108,3 +109,38 @@ def test_reading_order_is_rows_then_left_to_right() -> None:
 
     shuffled = [line("性别", 300, 102), line("出生", 30, 200), line("姓名", 30, 100), line("男", 400, 98)]
     assert [ln.text for ln in sort_reading_order(shuffled)] == ["姓名", "性别", "男", "出生"]
+
+
+def test_red_ink_is_removed_and_print_under_it_kept() -> None:
+    image = np.full((40, 40, 3), 245, dtype=np.uint8)
+    image[0:10] = (200, 30, 40)  # seal red
+    image[10:20] = (20, 20, 20)  # black print
+    image[20:30] = (30, 40, 140)  # blue ink
+    image[30:40] = (70, 15, 20)  # black print under red ink: dark, kept
+    cleaned = remove_red_ink(image)
+    assert (cleaned[0:10] == 255).all()
+    assert (cleaned[10:] == image[10:]).all()
+    grey = np.repeat(image.mean(axis=2, keepdims=True).astype(np.uint8), 3, axis=2)
+    assert remove_red_ink(grey) is grey
+
+
+def test_pages_are_searched_shrunk_and_small_crops_as_they_are() -> None:
+    options = OcrOptions()
+    assert detection_side((2435, 1750, 3), options) == round(0.5 * 2435)
+    assert detection_side((1500, 900, 3), options) == options.detection_min_side
+    assert detection_side((600, 300, 3), options) == 600
+
+
+@pytest.mark.ocr
+def test_print_under_a_red_seal_is_read(engine: OcrEngine) -> None:
+    page = factories.page_image()
+    # A seal's ring and strokes in red across the ID number's line, printed over the page as ink is: multiplied.
+    seal = np.full_like(page, 255)
+    centre = (int(330 * 200 / 72), int(115 * 200 / 72))
+    cv2.circle(seal, centre, 150, (210, 40, 50), 12)
+    cv2.putText(seal, "SEAL SEAL", (centre[0] - 140, centre[1] + 12), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (210, 40, 50), 9)
+    image = (page.astype(np.uint16) * seal // 255).astype(np.uint8)
+    text = "".join(compact(line.text) for line in engine.read(image))
+    # Read with the red left in, the strokes run into the birth month (SEA生SEAL978.05).
+    assert "出生年月:1978.05" in text
+    assert "51050219780512003X" in text

@@ -1,0 +1,95 @@
+"""What every engine does around its models: the page prepared for reading, and its lines put in order.
+
+Both adapters (:mod:`extractors.ocr.rapid`, :mod:`extractors.ocr.paddle`) read the same prepared image, so
+the benchmark compares the models, not their preparation.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from extractors.ocr.base import OcrOptions
+from extractors.text import normalize_text
+from models.text import TextLine
+
+DETECTION_MARGIN = 48
+"""Paper-coloured pixels added around the image: the detector misses text that touches the image edge
+(a tightly cropped line, a value written to the page border)."""
+
+# Red seal ink, in OpenCV's HSV (hue 0-180): red hues either side of 0, clearly coloured, not dark. Print
+# under a seal stays: where black ink and red ink overlap the pixel is dark, and dark pixels are kept.
+_RED_HUE_LOW, _RED_HUE_HIGH = 12, 160
+_RED_MIN_SATURATION = 60
+_RED_MIN_VALUE = 90
+
+
+def prepare(image: np.ndarray, options: OcrOptions) -> np.ndarray:
+    """``image`` as the engines read it: red seal ink removed (when asked), a paper margin around it."""
+    if options.remove_red_ink:
+        image = remove_red_ink(image)
+    return pad_with_paper(image, DETECTION_MARGIN)
+
+
+def remove_red_ink(image: np.ndarray) -> np.ndarray:
+    """``image`` with red ink (seals, 与原件一致 stamps) turned to white; black and blue print left as it is.
+
+    A seal stamped over a line of print breaks the line up for the detector and adds its own characters to
+    it; without the red, the print reads as if unstamped. Seals themselves are read by the seal stage, from
+    the page image, not from this copy. A grey scan has no red and is returned unchanged.
+    """
+    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    red = ((hue < _RED_HUE_LOW) | (hue > _RED_HUE_HIGH)) & (saturation > _RED_MIN_SATURATION) & (value > _RED_MIN_VALUE)
+    if not red.any():
+        return image
+    cleaned = image.copy()
+    cleaned[red] = 255
+    return cleaned
+
+
+def pad_with_paper(image: np.ndarray, margin: int) -> np.ndarray:
+    """``image`` with a ``margin``-pixel border in the median colour of its own edge pixels."""
+    edges = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    paper = [int(v) for v in np.median(edges, axis=0)]
+    return cv2.copyMakeBorder(image, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=paper)
+
+
+def detection_side(shape: tuple[int, ...], options: OcrOptions) -> int:
+    """The longest side the text detector sees an image of ``shape`` at.
+
+    A page is searched for text at ``detection_scale`` of its resolution (boxes found there are read at full
+    resolution); an image whose long side is under ``detection_min_side`` (a crop, a seal legend) as it is.
+    """
+    long_side = max(shape[:2])
+    return min(long_side, max(round(options.detection_scale * long_side), options.detection_min_side))
+
+
+def text_line(box: np.ndarray, text: str, score: float, shape: tuple[int, ...], margin: int = 0) -> TextLine:
+    """A recognised line from its detection polygon (in an image padded by ``margin``), clipped to the image."""
+    points = box.reshape(-1, 2) - margin
+    height, width = shape[:2]
+    x0, y0 = np.clip(points.min(axis=0), 0, [width, height])
+    x1, y1 = np.clip(points.max(axis=0), 0, [width, height])
+    return TextLine(
+        text=normalize_text(text),
+        raw=text,
+        score=float(min(max(score, 0.0), 1.0)),
+        bbox=[round(float(x0), 1), round(float(y0), 1), round(float(x1), 1), round(float(y1), 1)],
+    )
+
+
+def sort_reading_order(lines: list[TextLine]) -> list[TextLine]:
+    """Lines in reading order: rows top to bottom (a row = vertically overlapping lines), each left to right."""
+    rows: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda ln: (ln.bbox[1] + ln.bbox[3]) / 2):
+        centre = (line.bbox[1] + line.bbox[3]) / 2
+        if rows and abs(centre - _row_centre(rows[-1])) < 0.5 * min(line.height, rows[-1][0].height):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [line for row in rows for line in sorted(row, key=lambda ln: ln.bbox[0])]
+
+
+def _row_centre(row: list[TextLine]) -> float:
+    return sum((ln.bbox[1] + ln.bbox[3]) / 2 for ln in row) / len(row)
