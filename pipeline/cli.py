@@ -459,6 +459,37 @@ def bench_watch(
     out.print(json.dumps(figures, indent=2), markup=False, highlight=False)
 
 
+@bench_app.command("speed")
+def bench_speed(
+    pages: Annotated[
+        int, typer.Option(min=12, help="Pages of the generated big packet (peak memory, pages/min).")
+    ] = 100,
+    compare_pages: Annotated[
+        int, typer.Option(min=1, help="Generated pages each engine reads side by side (Tesseract takes ~10 s each).")
+    ] = 10,
+    engines: Annotated[
+        str, typer.Option(help="Engines compared on the same pages, comma-separated: rapidocr, tesseract, paddle.")
+    ] = "rapidocr,tesseract,paddle",
+    install_tesseract: Annotated[
+        bool, typer.Option("--install-tesseract", help="Install Tesseract 5 and chi_sim with apt-get when missing.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the generated packets.")] = 5150,
+    json_out: Annotated[Path | None, typer.Option("--out", help="Write the figures as JSON here.")] = None,
+) -> None:
+    """The pipeline's speed and memory, and its OCR beside Tesseract and PaddleOCR on the same pages."""
+    from pipeline import bench_speed as bench
+    from samples import sample_packets
+
+    def log(line: str) -> None:
+        err.print(line, markup=False, highlight=False)
+
+    if install_tesseract:
+        bench.install_tesseract(log)
+    chosen = [name.strip() for name in engines.split(",") if name.strip()]
+    figures = bench.run_speed_bench(sample_packets(), pages, compare_pages, chosen, seed, json_out, log)
+    out.print(bench.format_speed(figures), markup=False, highlight=False)
+
+
 @contextmanager
 def _exit_on(error: type[Exception], code: int) -> Iterator[None]:
     """Turn ``error`` into its message on stderr and exit ``code`` (no traceback for an expected failure)."""

@@ -193,7 +193,7 @@ def find_seals(
     options: SealOptions,
     ocr: OcrOptions,
 ) -> SealStageResult:
-    """Seals, 骑缝章 and pasted-seal findings of a rendered packet; a debug PNG beside each page image."""
+    """Seals, 骑缝章 and pasted-seal findings of a rendered packet; a debug PNG beside each page image if asked."""
     images = rendered.page_images
     debug: list[str | None] = [None] * len(images)
 
@@ -208,7 +208,8 @@ def find_seals(
 
     required = get_profile(profile).cross_page_seal if profile else ()
     engine = get_engine(ocr) if options.read_legends else None
-    analysis = analyse_packet(len(images), load, doc_types, required, engine, options, save_debug)
+    on_page = save_debug if options.debug_images else None
+    analysis = analyse_packet(len(images), load, doc_types, required, engine, options, on_page)
     return SealStageResult(
         seals=analysis.seals,
         cross_page_seals=analysis.cross_page_seals,

@@ -40,7 +40,8 @@ class OcrOptions(BaseModel):
 
     engine: str = pydantic.Field(
         default="rapidocr",
-        description='Engine name: rapidocr (default), paddle (native PaddleOCR; pip install "dossier[paddle]")',
+        description='Engine name: rapidocr (default), paddle (native PaddleOCR; pip install "dossier[paddle]"), '
+        "tesseract (Tesseract 5 chi_sim, the benchmark's baseline)",
     )
     min_score: float = pydantic.Field(
         default=0.5, ge=0.0, le=1.0, description="Lines the recogniser scores below this are dropped"
@@ -143,6 +144,8 @@ def _register_builtin() -> None:
         _factories["rapidocr"] = RapidOcrEngine
     if "paddle" not in _factories:
         _factories["paddle"] = _paddle_engine
+    if "tesseract" not in _factories:
+        _factories["tesseract"] = _tesseract_engine
 
 
 def _paddle_engine(options: OcrOptions) -> OcrEngine:
@@ -150,3 +153,10 @@ def _paddle_engine(options: OcrOptions) -> OcrEngine:
     from extractors.ocr.paddle import PaddleOcrEngine
 
     return PaddleOcrEngine(options)
+
+
+def _tesseract_engine(options: OcrOptions) -> OcrEngine:
+    """Tesseract 5 ``chi_sim`` (the benchmark's baseline), as the installed ``tesseract`` command."""
+    from extractors.ocr.tesseract import TesseractOcrEngine
+
+    return TesseractOcrEngine(options)

@@ -35,6 +35,11 @@ class SealOptions(BaseModel):
     cross_page: CrossPageOptions = pydantic.Field(default_factory=CrossPageOptions)
     forensics: ForensicsOptions = pydantic.Field(default_factory=ForensicsOptions)
     read_legends: bool = pydantic.Field(default=True, description="OCR each whole seal's legend")
+    debug_images: bool = pydantic.Field(
+        default=False,
+        description="Write a debug image per page (page-NNNN.seals.png beside the page image) with the seals drawn "
+        "on it; the reviewer app draws them itself",
+    )
 
 
 @dataclass

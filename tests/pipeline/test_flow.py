@@ -11,6 +11,7 @@ from extractors.ocr.fake import FakeOcrEngine
 from extractors.pdf import sha256_file
 from models import DocType, PacketStatus
 from pipeline.flow import process_packet
+from pipeline.settings import get_settings
 from tests import contract, factories
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -57,9 +58,12 @@ def test_flow_isolates_an_ocr_failure_to_its_page(fake_engine: FakeOcrEngine, tm
 
 
 def test_flow_reports_seals_and_cross_page_seals_with_debug_images(
-    fake_engine: FakeOcrEngine, isolated_settings: Path
+    fake_engine: FakeOcrEngine, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from samples import sample_packets
+
+    monkeypatch.setenv("DOSSIER_SEALS__DEBUG_IMAGES", "true")
+    get_settings.cache_clear()
 
     packet = next(p for p in sample_packets() if p.stem.startswith("luzhou-2019") and p.stem.endswith("clean"))
     truth = json.loads(packet.with_suffix(".truth.json").read_text(encoding="utf-8"))
@@ -69,3 +73,10 @@ def test_flow_reports_seals_and_cross_page_seals_with_debug_images(
     assert "seals" in report.timings
     debug = sorted((isolated_settings / "pages" / report.packet_id).glob("*.seals.png"))
     assert len(debug) == len(report.pages)
+    # Off by default: the same packet again writes none.
+    for path in debug:
+        path.unlink()
+    monkeypatch.delenv("DOSSIER_SEALS__DEBUG_IMAGES")
+    get_settings.cache_clear()
+    process_packet(str(packet), profile="luzhou-2019")
+    assert not list((isolated_settings / "pages" / report.packet_id).glob("*.seals.png"))

@@ -139,3 +139,18 @@ def test_eval_scores_truth_as_reports_100_and_empty_reports_0(packets: list[Gene
         if metric.ratio is None or name in LOWER_IS_BETTER or name.startswith("false_flags"):
             continue
         assert metric.ratio == 0.0, name
+
+
+def test_every_printed_line_is_recorded_where_it_lies_on_the_scan(packets: list[Generated]) -> None:
+    for packet in packets:
+        truth = json.loads(packet.truth.read_text(encoding="utf-8"))
+        assert len(truth["page_text"]) == len(truth["pages"])
+        for page, lines in zip(truth["pages"], truth["page_text"], strict=True):
+            assert lines, packet.pdf.name
+            for line in lines:
+                x0, y0, x1, y1 = line["bbox"]
+                assert -5 <= x0 < x1 <= page["width"] + 5 and -5 <= y0 < y1 <= page["height"] + 5
+        # The applicant's name is printed where the truth says it was written.
+        name = truth["applicant"]["name"]
+        printed = [line for line in truth["page_text"][name["page"]] if name["value"] in line["text"]]
+        assert printed, packet.pdf.name

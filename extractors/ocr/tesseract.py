@@ -1,0 +1,105 @@
+"""Tesseract adapter: Tesseract 5 with its ``chi_sim`` model, run as the ``tesseract`` command.
+
+The baseline ``dossier bench speed`` compares the pipeline's engine with; usable as an engine too
+(``DOSSIER_OCR__ENGINE=tesseract``). Needs Debian's ``tesseract-ocr`` and ``tesseract-ocr-chi-sim``
+packages (``dossier bench speed --install-tesseract`` installs them). It reads the same prepared page as
+the other engines (:func:`extractors.ocr.page.prepare`), so the comparison is of the models.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import threading
+from collections import defaultdict
+
+import cv2
+import numpy as np
+
+from extractors.ocr.base import OcrOptions
+from extractors.ocr.page import DETECTION_MARGIN, prepare, sort_reading_order, text_line
+from models.text import TextLine
+
+LANGUAGE = "chi_sim"
+_WORD_LEVEL = 5
+_TIMEOUT_SECONDS = 600
+
+
+class TesseractOcrEngine:
+    """Tesseract 5 ``chi_sim``, one process per page image, its words grouped into its lines."""
+
+    def __init__(self, options: OcrOptions) -> None:
+        self._options = options
+        self._binary = tesseract_binary()
+        self._version = tesseract_version(self._binary)
+        # One page at a time: Tesseract already uses several threads per page.
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return f"tesseract-{self._version}-{LANGUAGE}"
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        """Text lines of an RGB image, top to bottom then left to right."""
+        prepared = prepare(image, self._options)
+        ok, png = cv2.imencode(".png", cv2.cvtColor(prepared, cv2.COLOR_RGB2BGR))
+        if not ok:
+            raise ValueError("could not encode the page for Tesseract")
+        with self._lock:
+            done = subprocess.run(
+                [self._binary, "stdin", "stdout", "-l", LANGUAGE, "--psm", "3", "tsv"],
+                input=png.tobytes(),
+                capture_output=True,
+                timeout=_TIMEOUT_SECONDS,
+                check=False,
+            )
+        if done.returncode != 0:
+            raise RuntimeError(f"tesseract failed ({done.returncode}): {done.stderr.decode(errors='replace')[-300:]}")
+        return sort_reading_order(lines_from_tsv(done.stdout.decode("utf-8", errors="replace"), image.shape))
+
+
+def lines_from_tsv(tsv: str, shape: tuple[int, ...]) -> list[TextLine]:
+    """Tesseract's TSV words (of an image padded by :data:`DETECTION_MARGIN`) grouped into its lines.
+
+    Every line is kept: Tesseract's word confidences are not on the scale of ``min_score``.
+    """
+    words: dict[tuple[str, str, str, str], list[dict[str, str]]] = defaultdict(list)
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") == str(_WORD_LEVEL) and (row.get("text") or "").strip():
+            words[(row["page_num"], row["block_num"], row["par_num"], row["line_num"])].append(row)
+    lines = []
+    for line_words in words.values():
+        left = min(int(w["left"]) for w in line_words)
+        top = min(int(w["top"]) for w in line_words)
+        right = max(int(w["left"]) + int(w["width"]) for w in line_words)
+        bottom = max(int(w["top"]) + int(w["height"]) for w in line_words)
+        # chi_sim puts spaces between the characters it reads as separate words.
+        text = "".join(w["text"].strip() for w in line_words)
+        score = sum(max(float(w["conf"]), 0.0) for w in line_words) / (100.0 * len(line_words))
+        box = np.array([[left, top], [right, bottom]], dtype=float)
+        lines.append(text_line(box, text, score, shape, DETECTION_MARGIN))
+    return lines
+
+
+def tesseract_binary() -> str:
+    """The ``tesseract`` command, with its ``chi_sim`` model.
+
+    Raises:
+        FileNotFoundError: Tesseract or its chi_sim model is not installed (the message says how to install them).
+    """
+    binary = shutil.which("tesseract")
+    hint = "install Debian's tesseract-ocr and tesseract-ocr-chi-sim (dossier bench speed --install-tesseract)"
+    if binary is None:
+        raise FileNotFoundError(f"tesseract is not installed: {hint}")
+    languages = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, check=False).stdout.split()
+    if LANGUAGE not in languages:
+        raise FileNotFoundError(f"tesseract has no {LANGUAGE} model: {hint}")
+    return binary
+
+
+def tesseract_version(binary: str) -> str:
+    """``5.3.0`` from ``tesseract --version``."""
+    first = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.split("\n")[0]
+    return first.split()[-1] if first.strip() else "unknown"

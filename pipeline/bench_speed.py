@@ -1,0 +1,362 @@
+"""``dossier bench speed``: the pipeline's speed and memory, and its OCR side by side with Tesseract and PaddleOCR.
+
+Everything runs in one session on the same machine, so the ratios hold even where the machine is noisy:
+
+- **pipeline**: the committed samples, then a 12-page packet, through the Prefect flow in this process (a
+  fresh data folder: no OCR cache), each stage's seconds from the reports and the flow's own overhead
+  (the flow run's wall time less the stages' total);
+- **big packet**: a generated 100-page packet processed by ``dossier process`` in a child process, for its
+  time and its peak resident memory;
+- **engines**: the same generated pages read by each engine (ours, Tesseract 5 ``chi_sim``, native
+  PaddleOCR), seconds per page and character error rate against the printed text the generator recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+
+from extractors.ocr import OcrOptions, get_engine
+from extractors.pdf import RenderOptions, iter_pages, opened
+from samples.generate import generate
+from samples.ocr_score import TextScore, score_page
+
+ENGINES = ("rapidocr", "tesseract", "paddle")
+STAGES = ("render", "ocr", "assemble", "fields", "seals", "checks")
+
+SPEED_TARGETS: dict[str, tuple[str, float]] = {
+    "speedup_vs_tesseract": (">=", 3.0),
+    "cer_margin_vs_tesseract": (">", 0.0),
+    "non_ocr_share": ("<", 0.10),
+    "twelve_page_packet_s": ("<", 20.0),
+    "big_packet_peak_rss_gb": ("<", 1.5),
+    "prefect_overhead_s_per_packet": ("<", 0.5),
+}
+
+Log = Callable[[str], None]
+
+
+def run_speed_bench(
+    samples: Sequence[Path],
+    big_pages: int,
+    compare_pages: int,
+    engines: Sequence[str],
+    seed: int,
+    out: Path | None,
+    log: Log = print,
+) -> dict[str, Any]:
+    """Run the benchmark in a temporary folder; write the figures as JSON to ``out`` if given."""
+    with tempfile.TemporaryDirectory(prefix="dossier-bench-speed-") as work_dir:
+        figures = bench_speed(samples, big_pages, compare_pages, engines, seed, Path(work_dir), log)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return figures
+
+
+def bench_speed(
+    samples: Sequence[Path],
+    big_pages: int,
+    compare_pages: int,
+    engines: Sequence[str],
+    seed: int,
+    work: Path,
+    log: Log = print,
+) -> dict[str, Any]:
+    """All three parts, in this order: generated pages, pipeline runs, the big packet, the engines."""
+    log(f"generating packets for {big_pages} pages (seed {seed})")
+    pdfs, page_text = _generated_pages(big_pages, seed, work / "generated")
+    twelve = _merged(pdfs, 12, work / "packet-12-pages.pdf")
+    big = _merged(pdfs, big_pages, work / f"packet-{big_pages}-pages.pdf")
+
+    _fresh_settings(work / "data")
+    pipeline = _pipeline_runs([*samples, twelve], log)
+    big_run = _child_run(big, work, log)
+    chosen = _spread(len(page_text), compare_pages)
+    engine_rows = _engine_rows(big, chosen, [page_text[index] for index in chosen], engines, log)
+    figures: dict[str, Any] = {
+        "machine": machine(),
+        "pipeline": pipeline,
+        "big_packet": big_run,
+        "engines": engine_rows,
+    }
+    figures["targets"] = _target_figures(figures)
+    return figures
+
+
+# ----------------------------------------------------------------------------------------------------------
+# packets
+
+
+def _generated_pages(pages: int, seed: int, out: Path) -> tuple[list[Path], list[list[dict[str, Any]]]]:
+    """Generated packets until they hold ``pages`` pages; their PDFs and every page's printed lines."""
+    pdfs: list[Path] = []
+    page_text: list[list[dict[str, Any]]] = []
+    index = 0
+    while len(page_text) < pages:
+        (made,) = generate(1, seed + index, out / str(index))
+        truth = json.loads(made.truth.read_text(encoding="utf-8"))
+        pdfs.append(made.pdf)
+        page_text += truth["page_text"]
+        index += 1
+    return pdfs, page_text[:pages]
+
+
+def _merged(pdfs: Sequence[Path], pages: int, out: Path) -> Path:
+    """One packet of the first ``pages`` pages of ``pdfs``, in order."""
+    merged = pymupdf.open()
+    for pdf in pdfs:
+        if merged.page_count >= pages:
+            break
+        with pymupdf.open(pdf) as source:
+            merged.insert_pdf(source, to_page=min(source.page_count, pages - merged.page_count) - 1)
+    merged.save(out, garbage=3, deflate=True)
+    merged.close()
+    return out
+
+
+def _spread(total: int, count: int) -> list[int]:
+    """``count`` page indices spread evenly over ``total`` pages (every kind of page, not the first few)."""
+    count = min(count, total)
+    return sorted({round(i * (total - 1) / max(count - 1, 1)) for i in range(count)})
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the pipeline
+
+
+def _fresh_settings(data_dir: Path) -> None:
+    """Point this process's settings at an empty data folder: no OCR cache, no earlier pages."""
+    from pipeline.settings import get_settings
+
+    os.environ["DOSSIER_DATA_DIR"] = str(data_dir)
+    get_settings.cache_clear()
+
+
+def _pipeline_runs(packets: Sequence[Path], log: Log) -> dict[str, Any]:
+    """Each packet through the flow in this process: wall time, pages, stage seconds, flow overhead."""
+    from pipeline.flow import process_packet
+
+    rows: list[dict[str, Any]] = []
+    for path in packets:
+        start = time.perf_counter()
+        report = process_packet(str(path))
+        wall = time.perf_counter() - start
+        stage_total = report.timings.get("total", 0.0)
+        row = {
+            "packet": path.name,
+            "pages": len(report.pages),
+            "status": report.status.value,
+            "wall_s": round(wall, 3),
+            "stages_s": {stage: report.timings.get(stage, 0.0) for stage in STAGES},
+            "prefect_overhead_s": round(wall - stage_total, 3),
+        }
+        rows.append(row)
+        log(f"pipeline {path.name}: {row['pages']} pages, {wall:.1f} s, overhead {row['prefect_overhead_s']:.2f} s")
+    # The first run starts Prefect's temporary server and loads the models: left out of the steady figures.
+    steady = rows[1:] or rows
+    pages = sum(int(row["pages"]) for row in steady)
+    wall = sum(float(row["wall_s"]) for row in steady)
+    stages = {stage: round(sum(float(row["stages_s"][stage]) for row in steady), 3) for stage in STAGES}
+    return {
+        "packets": rows,
+        "steady_pages": pages,
+        "steady_wall_s": round(wall, 3),
+        "seconds_per_page": round(wall / pages, 3) if pages else None,
+        "pages_per_minute": round(60 * pages / wall, 2) if wall else None,
+        "stages_s": stages,
+        "non_ocr_share": round(1 - stages["ocr"] / wall, 4) if wall else None,
+        "prefect_overhead_s_per_packet": round(
+            sum(float(row["prefect_overhead_s"]) for row in steady) / len(steady), 3
+        ),
+    }
+
+
+def _child_run(packet: Path, work: Path, log: Log) -> dict[str, Any]:
+    """``dossier process`` of ``packet`` in a child process: wall time, peak resident memory, stage seconds."""
+    out = work / "big-reports"
+    environment = {**os.environ, "DOSSIER_DATA_DIR": str(work / "data-big")}
+    command = [sys.executable, "-m", "pipeline", "process", str(packet), "--out", str(out)]
+    start = time.perf_counter()
+    child = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    stderr = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    report_file = out / f"{packet.stem}.json"
+    if not report_file.is_file():
+        raise RuntimeError(f"dossier process wrote no report (exit {status}): {stderr.decode(errors='replace')[-500:]}")
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    pages = len(report["pages"])
+    figures: dict[str, Any] = {
+        "packet": packet.name,
+        "pages": pages,
+        "status": report["status"],
+        "wall_s": round(wall, 2),
+        "seconds_per_page": round(wall / pages, 3),
+        "pages_per_minute": round(60 * pages / wall, 2),
+        "stages_s": {stage: report["timings"].get(stage, 0.0) for stage in STAGES},
+        # ru_maxrss is in KiB on Linux.
+        "peak_rss_gb": round(usage.ru_maxrss * 1024 / 1e9, 3),
+    }
+    log(f"big packet: {pages} pages in {wall:.0f} s, peak RSS {figures['peak_rss_gb']} GB")
+    return figures
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the engines side by side
+
+
+def _engine_rows(
+    packet: Path, chosen: Sequence[int], printed: Sequence[list[dict[str, Any]]], engines: Sequence[str], log: Log
+) -> list[dict[str, Any]]:
+    from pipeline.settings import get_settings
+
+    wanted = set(chosen)
+    with opened(packet, RenderOptions()) as document:
+        # Only the chosen pages are kept: the packet's other pages are rendered and let go.
+        pages = [
+            item.image
+            for index, item in enumerate(iter_pages(document))
+            if index in wanted and not isinstance(item, Exception)
+        ]
+    ours = get_settings().ocr
+    rows: list[dict[str, Any]] = []
+    for name in engines:
+        options = ours if name == ours.engine else OcrOptions(**{**ours.model_dump(), "engine": name})
+        rows.append(_engine_row(name, options, pages, printed, log))
+    return rows
+
+
+def _engine_row(
+    name: str, options: OcrOptions, pages: Sequence[Any], printed: Sequence[list[dict[str, Any]]], log: Log
+) -> dict[str, Any]:
+    try:
+        start = time.perf_counter()
+        engine = get_engine(options)
+        load = time.perf_counter() - start
+    except (ImportError, FileNotFoundError, OSError) as exc:
+        log(f"engine {name}: not available ({exc})")
+        return {"engine": name, "available": False, "reason": str(exc)}
+    score = TextScore()
+    seconds = 0.0
+    for image, lines in zip(pages, printed, strict=True):
+        start = time.perf_counter()
+        read = engine.read(image)
+        seconds += time.perf_counter() - start
+        score.add(score_page(lines, read))
+    row: dict[str, Any] = {
+        "engine": engine.name,
+        "available": True,
+        "pages": len(pages),
+        "load_s": round(load, 2),
+        "seconds_per_page": round(seconds / len(pages), 3),
+        "cer": round(score.cer, 5) if score.cer is not None else None,
+        "characters": score.characters,
+        "stray_characters": score.stray,
+    }
+    log(f"engine {row['engine']}: {row['seconds_per_page']} s/page, CER {row['cer']}")
+    return row
+
+
+# ----------------------------------------------------------------------------------------------------------
+# figures
+
+
+def _target_figures(figures: dict[str, Any]) -> dict[str, float | None]:
+    rows = {row["engine"].split("-")[0]: row for row in figures["engines"] if row.get("available")}
+    ours, tesseract = rows.get("rapidocr"), rows.get("tesseract")
+    pipeline = figures["pipeline"]
+    twelve = pipeline["packets"][-1]
+    end_to_end = figures["big_packet"]["seconds_per_page"]
+    return {
+        "speedup_vs_tesseract": round(tesseract["seconds_per_page"] / end_to_end, 2) if tesseract else None,
+        "cer_margin_vs_tesseract": round(tesseract["cer"] - ours["cer"], 5) if tesseract and ours else None,
+        "non_ocr_share": pipeline["non_ocr_share"],
+        "twelve_page_packet_s": twelve["wall_s"],
+        "big_packet_peak_rss_gb": figures["big_packet"]["peak_rss_gb"],
+        "prefect_overhead_s_per_packet": pipeline["prefect_overhead_s_per_packet"],
+    }
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import platform
+
+    import onnxruntime
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "python": platform.python_version(),
+        "onnxruntime": onnxruntime.__version__,
+        "onnxruntime_providers": onnxruntime.get_available_providers(),
+    }
+
+
+def format_speed(figures: dict[str, Any]) -> str:
+    """The side-by-side table, the pipeline's stages and the targets."""
+    machine_line = figures["machine"]
+    lines = [f"machine: {machine_line['cpu']}, {machine_line['cores']} cores", ""]
+    ours = next((row for row in figures["engines"] if row.get("available") and row["engine"].startswith("rapid")), None)
+    lines.append(f"{'engine (same pages)':28} {'s/page':>8} {'vs ours':>8} {'CER':>8}")
+    for row in figures["engines"]:
+        if not row.get("available"):
+            lines.append(f"{row['engine']:28} not available: {row['reason']}")
+            continue
+        ratio = row["seconds_per_page"] / ours["seconds_per_page"] if ours else None
+        lines.append(
+            f"{row['engine']:28} {row['seconds_per_page']:8.2f} {_shown(ratio, 'x'):>8} {100 * row['cer']:7.2f}%"
+        )
+    pipeline, big = figures["pipeline"], figures["big_packet"]
+    lines += [
+        "",
+        f"pipeline, end to end: samples + 12-page packet {pipeline['seconds_per_page']} s/page "
+        f"({pipeline['pages_per_minute']} pages/min); {big['pages']}-page packet {big['seconds_per_page']} s/page "
+        f"({big['pages_per_minute']} pages/min), peak RSS {big['peak_rss_gb']} GB",
+        "stage seconds (samples + 12-page packet): "
+        + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in pipeline["stages_s"].items())
+        + f"; Prefect overhead {pipeline['prefect_overhead_s_per_packet']} s/packet",
+        "",
+        f"{'target':32} {'value':>10}  goal",
+    ]
+    for name, (op, goal) in SPEED_TARGETS.items():
+        value = figures["targets"].get(name)
+        met = value is not None and {"<": value < goal, ">": value > goal, ">=": value >= goal}[op]
+        lines.append(f"{name:32} {_shown(value, ''):>10}  {op} {goal}  {'ok' if met else 'MISSED'}")
+    return "\n".join(lines)
+
+
+def _shown(value: float | None, unit: str) -> str:
+    return "n/a" if value is None else f"{value:.4g}{unit}"
+
+
+def install_tesseract(log: Log) -> None:
+    """Install Debian's Tesseract and its chi_sim model with apt-get, unless the command is already there."""
+    if shutil.which("tesseract") is not None:
+        return
+    prefix = [] if os.geteuid() == 0 else ["sudo"]
+    for command in (
+        [*prefix, "apt-get", "update", "-q"],
+        [*prefix, "apt-get", "install", "-y", "-q", "tesseract-ocr", "tesseract-ocr-chi-sim"],
+    ):
+        log(" ".join(command))
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)

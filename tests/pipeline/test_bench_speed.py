@@ -1,0 +1,73 @@
+"""The speed benchmark's own logic (its figures are printed by `dossier bench speed`, never asserted on time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from pipeline.bench_speed import SPEED_TARGETS, _merged, _spread, _target_figures, format_speed
+from tests import factories
+
+
+def test_compared_pages_are_spread_over_the_packet() -> None:
+    assert _spread(100, 5) == [0, 25, 50, 74, 99]
+    assert _spread(3, 10) == [0, 1, 2]
+    assert _spread(1, 1) == [0]
+
+
+def test_packets_are_merged_up_to_the_page_count(tmp_path: Path) -> None:
+    first = factories.text_pdf(tmp_path / "a.pdf", [["一"], ["二"], ["三"]])
+    second = factories.text_pdf(tmp_path / "b.pdf", [["四"], ["五"]])
+    merged = _merged([first, second], 4, tmp_path / "merged.pdf")
+    with pymupdf.open(merged) as document:
+        assert [page.get_text().strip() for page in document] == ["一", "二", "三", "四"]
+
+
+def _figures(tesseract_available: bool = True) -> dict[str, object]:
+    engines: list[dict[str, object]] = [
+        {"engine": "rapidocr-ppocrv6", "available": True, "seconds_per_page": 1.0, "cer": 0.002},
+        {"engine": "tesseract-5.3.0-chi_sim", "available": True, "seconds_per_page": 9.0, "cer": 0.03},
+        {"engine": "paddle", "available": False, "reason": "not installed"},
+    ]
+    if not tesseract_available:
+        engines[1] = {"engine": "tesseract", "available": False, "reason": "not installed"}
+    packets = [{"packet": "a.pdf", "wall_s": 30.0}, {"packet": "packet-12-pages.pdf", "wall_s": 18.0}]
+    figures: dict[str, object] = {
+        "machine": {"cpu": "test", "cores": 2},
+        "engines": engines,
+        "pipeline": {
+            "packets": packets,
+            "seconds_per_page": 1.5,
+            "pages_per_minute": 40.0,
+            "stages_s": {"render": 1.0, "ocr": 10.0},
+            "non_ocr_share": 0.2,
+            "prefect_overhead_s_per_packet": 0.3,
+        },
+        "big_packet": {"pages": 100, "seconds_per_page": 1.8, "pages_per_minute": 33.3, "peak_rss_gb": 1.2},
+    }
+    figures["targets"] = _target_figures(figures)
+    return figures
+
+
+def test_targets_are_ratios_of_the_same_run_and_the_table_says_which_are_met() -> None:
+    figures = _figures()
+    targets = figures["targets"]
+    assert isinstance(targets, dict)
+    assert set(targets) == set(SPEED_TARGETS)
+    assert targets["speedup_vs_tesseract"] == 5.0  # 9 s/page of Tesseract OCR alone over 1.8 s/page end to end
+    assert targets["cer_margin_vs_tesseract"] == 0.028
+    assert targets["twelve_page_packet_s"] == 18.0
+    table = format_speed(figures)
+    assert "tesseract-5.3.0-chi_sim" in table and "9x" in table
+    assert "paddle" in table and "not available: not installed" in table
+    assert "non_ocr_share" in table and "MISSED" in table  # 20% is over the 10% goal
+    assert "prefect_overhead_s_per_packet" in table
+
+
+def test_a_missing_baseline_gives_no_ratio_rather_than_a_made_up_one() -> None:
+    targets = _figures(tesseract_available=False)["targets"]
+    assert isinstance(targets, dict)
+    assert targets["speedup_vs_tesseract"] is None
+    assert targets["cer_margin_vs_tesseract"] is None
+    assert "n/a" in format_speed(_figures(tesseract_available=False))
