@@ -48,8 +48,10 @@ class TesseractOcrEngine:
         if not ok:
             raise ValueError("could not encode the page for Tesseract")
         with self._lock:
+            # Page segmentation 11 (sparse text): on these forms' tables it reads more of the cells than the
+            # default 3 (measured on generated forms: CER 34% and 7% against 41% and 23%).
             done = subprocess.run(
-                [self._binary, "stdin", "stdout", "-l", LANGUAGE, "--psm", "3", "tsv"],
+                [self._binary, "stdin", "stdout", "-l", LANGUAGE, "--psm", "11", "tsv"],
                 input=png.tobytes(),
                 capture_output=True,
                 timeout=_TIMEOUT_SECONDS,
