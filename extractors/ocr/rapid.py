@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnxruntime
 from rapidocr import RapidOCR
 from rapidocr.utils.output import RapidOCROutput
 
@@ -107,4 +108,6 @@ def _params(options: OcrOptions, model_dir: Path) -> dict[str, Any]:
         "Rec.model_path": str(model_dir / _REC_MODEL),
         "Cls.model_path": str(model_dir / _CLS_MODEL),
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        # Where onnxruntime-gpu is installed instead of onnxruntime, the models run on the GPU (CUDA device 0).
+        "EngineConfig.onnxruntime.use_cuda": "CUDAExecutionProvider" in onnxruntime.get_available_providers(),
     }
