@@ -143,13 +143,26 @@ def _score_detection(truth: dict[str, Any], analysis: Any, tallies: dict[str, Ta
         tallies["presence"].add(bool(got) and len(got[0].missing_pages) < len(got[0].pages), 1)
 
 
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda value, goal: value < goal,
+    "<=": lambda value, goal: value <= goal,
+    ">": lambda value, goal: value > goal,
+    ">=": lambda value, goal: value >= goal,
+}
+
+
+def target_met(value: float | None, op: str, goal: float) -> bool:
+    """Whether a measured ``value`` meets ``op goal`` (a missing value never does)."""
+    return value is not None and _COMPARISONS[op](value, goal)
+
+
 def format_figures(figures: dict[str, Any]) -> str:
     """The figures as a table, with each target and whether it is met."""
     lines = [f"packets {figures['packets']}, pages {figures['pages']}", f"{'figure':30} {'value':>10}  target"]
     for name, (op, target) in SEAL_TARGETS.items():
         value = figures.get(name)
         shown = "n/a" if value is None else f"{value:.4g}"
-        met = value is not None and (value >= target if op == ">=" else value <= target)
+        met = target_met(value, op, target)
         lines.append(f"{name:30} {shown:>10}  {op} {target}  {'ok' if met else 'MISSED'}")
     return "\n".join(lines)
 

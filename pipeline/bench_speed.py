@@ -28,6 +28,7 @@ import pymupdf
 
 from extractors.ocr import OcrOptions, get_engine
 from extractors.pdf import RenderOptions, iter_pages, opened
+from pipeline.bench import target_met
 from samples.generate import generate
 from samples.ocr_score import TextScore, score_page
 
@@ -340,7 +341,7 @@ def format_speed(figures: dict[str, Any]) -> str:
     ]
     for name, (op, goal) in SPEED_TARGETS.items():
         value = figures["targets"].get(name)
-        met = value is not None and {"<": value < goal, ">": value > goal, ">=": value >= goal}[op]
+        met = target_met(value, op, goal)
         lines.append(f"{name:32} {_shown(value, ''):>10}  {op} {goal}  {'ok' if met else 'MISSED'}")
     return "\n".join(lines)
 
