@@ -155,7 +155,8 @@ def test_paddle_engine_takes_paddleocr_model_folders(
     user = PaddleOcrEngine(OcrOptions(engine="paddle", rec_model_dir=engine.rec_model.path))
     assert user.rec_model == engine.rec_model
     line = user.read_line(_id_number_crop(page_lines))
-    assert line is not None and reads_the_id_number(line.text), line.text
+    assert line is not None
+    assert reads_the_id_number(line.text), line.text
 
 
 @pytest.mark.skipif(PADDLE_INSTALLED, reason="paddleocr is installed")
