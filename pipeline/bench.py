@@ -26,6 +26,7 @@ from extractors.text import compact
 from models.profile import get_profile
 from models.report import DocType, FindingCode
 from models.text import edit_distance
+from pipeline.report_io import write_json_atomically
 from samples.evaluate import match_seals
 from samples.generate import PROFILE_ORDER, Generated, generate
 
@@ -172,6 +173,5 @@ def run_seal_bench(per_set: int, seed: int, out: Path | None, log: Callable[[str
     with tempfile.TemporaryDirectory(prefix="dossier-bench-") as work:
         figures = bench_seals(per_set, seed, Path(work), log)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_json_atomically(out, figures)
     return figures

@@ -27,8 +27,10 @@ from typing import Any
 import pymupdf
 
 from extractors.ocr import OcrOptions, get_engine
+from extractors.ocr.base import available_cores
 from extractors.pdf import RenderOptions, iter_pages, opened
 from pipeline.bench import target_met
+from pipeline.report_io import write_json_atomically
 from samples.generate import generate
 from samples.ocr_score import TextScore, score_page
 
@@ -60,8 +62,7 @@ def run_speed_bench(
     with tempfile.TemporaryDirectory(prefix="dossier-bench-speed-") as work_dir:
         figures = bench_speed(samples, big_pages, compare_pages, engines, seed, Path(work_dir), log)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_json_atomically(out, figures)
     return figures
 
 
@@ -306,7 +307,7 @@ def machine() -> dict[str, Any]:
         pass
     return {
         "cpu": cpu,
-        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cores": available_cores(),
         "python": platform.python_version(),
         "onnxruntime": onnxruntime.__version__,
         "onnxruntime_providers": onnxruntime.get_available_providers(),

@@ -8,7 +8,6 @@ through, to show it stays flat (the queue holds names, not files).
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import tempfile
@@ -21,6 +20,7 @@ from typing import Any
 import pymupdf
 
 from pipeline.inbox import Inbox
+from pipeline.report_io import write_json_atomically
 from pipeline.watch import Filed, Watcher, WatchOptions
 
 SAMPLE_SECONDS = 0.5
@@ -125,6 +125,5 @@ def run_watch_bench(count: int, workers: int, out: Path | None, log: Callable[[s
         "packets_in_database": store.count(Packet),
     }
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        write_json_atomically(out, figures)
     return figures

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from models.report import PacketReport
 
@@ -23,6 +25,11 @@ def write_text_atomically(path: Path, text: str) -> Path:
         Path(temp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_json_atomically(path: Path, data: Any) -> Path:
+    """``data`` as indented UTF-8 JSON (Chinese as-is) at ``path``, atomically."""
+    return write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_report(report: PacketReport, path: Path) -> Path:

@@ -188,8 +188,9 @@ def build_packet(profile: str, rng: random.Random, faults: tuple[str, ...], stem
     packet, applicant = _packet_data(build, layout)
     doc = pymupdf.open()
     sheets = _draw_documents(doc, packet, build)
-    images = [_rasterise(doc.load_page(number)) for number in range(len(sheets))]
-    printed = [_printed_lines(doc.load_page(number)) for number in range(len(sheets))]
+    drawn = [doc.load_page(number) for number in range(len(sheets))]
+    images = [_rasterise(page) for page in drawn]
+    printed = [_printed_lines(page) for page in drawn]
     doc.close()
     _stamp_all(build, packet, sheets, images)
     scanned, matrices = _scan_all(build, images)

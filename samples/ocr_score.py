@@ -102,13 +102,14 @@ def _placed_characters(line: TextLine) -> list[tuple[float, float, str]]:
     if not text:
         return []
     x0, y0, x1, y1 = line.bbox
+    vertical = _vertical(line)
     widths = [_ASCII_WIDTH if ord(char) < 128 else 1.0 for char in text]
     total = sum(widths)
     placed, before = [], 0.0
     for char, width in zip(text, widths, strict=True):
         share = (before + width / 2) / total
         before += width
-        if _vertical(line):
+        if vertical:
             placed.append(((x0 + x1) / 2, y0 + share * (y1 - y0), char))
         else:
             placed.append((x0 + share * (x1 - x0), (y0 + y1) / 2, char))

@@ -7,6 +7,7 @@ so that ``import extractors.ocr`` stays cheap and a missing extra gives an
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -83,6 +84,13 @@ class OcrOptions(BaseModel):
     )
 
 
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 EngineFactory = Callable[[OcrOptions], OcrEngine]
 
 _factories: dict[str, EngineFactory] = {}
@@ -139,13 +147,18 @@ def get_engine(options: OcrOptions | None = None) -> OcrEngine:
 
 def _register_builtin() -> None:
     if "rapidocr" not in _factories:
-        from extractors.ocr.rapid import RapidOcrEngine
-
-        _factories["rapidocr"] = RapidOcrEngine
+        _factories["rapidocr"] = _rapid_engine
     if "paddle" not in _factories:
         _factories["paddle"] = _paddle_engine
     if "tesseract" not in _factories:
         _factories["tesseract"] = _tesseract_engine
+
+
+def _rapid_engine(options: OcrOptions) -> OcrEngine:
+    """PP-OCRv6 through ONNX Runtime; rapidocr and onnxruntime are imported only now, when it is built."""
+    from extractors.ocr.rapid import RapidOcrEngine
+
+    return RapidOcrEngine(options)
 
 
 def _paddle_engine(options: OcrOptions) -> OcrEngine:

@@ -31,9 +31,15 @@ from typing import Any
 
 import numpy as np
 
-from extractors.ocr.base import OcrOptions
-from extractors.ocr.page import DETECTION_MARGIN, detection_side, prepare, sort_reading_order, text_line
-from extractors.text import normalize_text
+from extractors.ocr.base import OcrOptions, available_cores
+from extractors.ocr.page import (
+    DETECTION_MARGIN,
+    detection_side,
+    prepare,
+    sort_reading_order,
+    text_line,
+    whole_image_line,
+)
 from models.text import TextLine
 
 logger = logging.getLogger(__name__)
@@ -78,7 +84,7 @@ class PaddleOcrEngine:
         common: dict[str, Any] = {
             # With oneDNN, PaddlePaddle 3.3 on CPU fails on these models (ConvertPirAttribute2RuntimeAttribute).
             "enable_mkldnn": False,
-            "cpu_threads": options.threads or _cpu_count(),
+            "cpu_threads": options.threads or available_cores(),
         }
         self._ocr = paddleocr.PaddleOCR(
             # The page is read as rendered: no orientation, unwarping or text-line orientation models.
@@ -139,13 +145,7 @@ class PaddleOcrEngine:
         text, score = results[0]["rec_text"], float(results[0]["rec_score"])
         if not text.strip():
             return None
-        height, width = image.shape[:2]
-        return TextLine(
-            text=normalize_text(text),
-            raw=text,
-            score=min(max(score, 0.0), 1.0),
-            bbox=[0.0, 0.0, float(width), float(height)],
-        )
+        return whole_image_line(text, score, image.shape)
 
 
 def _import_paddleocr() -> Any:
@@ -293,9 +293,3 @@ def _write_if_changed(path: Path, text: str) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
-
-
-def _cpu_count() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1

@@ -79,6 +79,12 @@ def text_line(box: np.ndarray, text: str, score: float, shape: tuple[int, ...], 
     )
 
 
+def whole_image_line(text: str, score: float, shape: tuple[int, ...]) -> TextLine:
+    """A line recognised without detection: its box is the whole image (a strip cut to one line)."""
+    height, width = shape[:2]
+    return text_line(np.array([0.0, 0.0, width, height]), text, score, shape)
+
+
 def sort_reading_order(lines: list[TextLine]) -> list[TextLine]:
     """Lines in reading order: rows top to bottom (a row = vertically overlapping lines), each left to right."""
     rows: list[list[TextLine]] = []

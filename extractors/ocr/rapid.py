@@ -20,8 +20,14 @@ from rapidocr import RapidOCR
 from rapidocr.utils.output import RapidOCROutput
 
 from extractors.ocr.base import OcrOptions
-from extractors.ocr.page import DETECTION_MARGIN, detection_side, prepare, sort_reading_order, text_line
-from extractors.text import normalize_text
+from extractors.ocr.page import (
+    DETECTION_MARGIN,
+    detection_side,
+    prepare,
+    sort_reading_order,
+    text_line,
+    whole_image_line,
+)
 from models.text import TextLine
 
 logger = logging.getLogger(__name__)
@@ -74,13 +80,7 @@ class RapidOcrEngine:
         texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
         if not texts or not scores or not texts[0].strip():
             return None
-        height, width = image.shape[:2]
-        return TextLine(
-            text=normalize_text(texts[0]),
-            raw=texts[0],
-            score=float(min(max(scores[0], 0.0), 1.0)),
-            bbox=[0.0, 0.0, float(width), float(height)],
-        )
+        return whole_image_line(texts[0], scores[0], image.shape)
 
 
 def _bundled_model_dir() -> Path:
