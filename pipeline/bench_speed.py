@@ -28,9 +28,10 @@ import pymupdf
 
 from extractors.ocr import OcrOptions, get_engine
 from extractors.ocr.base import available_cores
-from extractors.pdf import RenderOptions, iter_pages, opened
+from extractors.pdf import DocumentError, RenderOptions, opened
 from pipeline.bench import target_met
 from pipeline.report_io import write_json_atomically
+from pipeline.settings import get_settings
 from samples.generate import generate
 from samples.ocr_score import TextScore, score_page
 
@@ -88,6 +89,7 @@ def bench_speed(
     engine_rows = _engine_rows(big, chosen, [page_text[index] for index in chosen], engines, log)
     figures: dict[str, Any] = {
         "machine": machine(),
+        "ours": get_settings().ocr.engine,
         "pipeline": pipeline,
         "big_packet": big_run,
         "engines": engine_rows,
@@ -139,8 +141,6 @@ def _spread(total: int, count: int) -> list[int]:
 
 def _fresh_settings(data_dir: Path) -> None:
     """Point this process's settings at an empty data folder: no OCR cache, no earlier pages."""
-    from pipeline.settings import get_settings
-
     os.environ["DOSSIER_DATA_DIR"] = str(data_dir)
     get_settings.cache_clear()
 
@@ -197,7 +197,8 @@ def _child_run(packet: Path, work: Path, log: Log) -> dict[str, Any]:
     wall = time.perf_counter() - start
     report_file = out / f"{packet.stem}.json"
     if not report_file.is_file():
-        raise RuntimeError(f"dossier process wrote no report (exit {status}): {stderr.decode(errors='replace')[-500:]}")
+        code = os.waitstatus_to_exitcode(status)
+        raise RuntimeError(f"dossier process wrote no report (exit {code}): {stderr.decode(errors='replace')[-500:]}")
     report = json.loads(report_file.read_text(encoding="utf-8"))
     pages = len(report["pages"])
     figures: dict[str, Any] = {
@@ -222,21 +223,20 @@ def _child_run(packet: Path, work: Path, log: Log) -> dict[str, Any]:
 def _engine_rows(
     packet: Path, chosen: Sequence[int], printed: Sequence[list[dict[str, Any]]], engines: Sequence[str], log: Log
 ) -> list[dict[str, Any]]:
-    from pipeline.settings import get_settings
-
-    wanted = set(chosen)
+    pages, texts = [], []
     with opened(packet, RenderOptions()) as document:
-        # Only the chosen pages are kept: the packet's other pages are rendered and let go.
-        pages = [
-            item.image
-            for index, item in enumerate(iter_pages(document))
-            if index in wanted and not isinstance(item, Exception)
-        ]
+        for index, lines in zip(chosen, printed, strict=True):
+            try:
+                pages.append(document.render(index).image)  # only the chosen pages are rendered
+            except DocumentError as exc:
+                log(f"page {index} left out of the comparison: {exc}")
+                continue
+            texts.append(lines)
     ours = get_settings().ocr
     rows: list[dict[str, Any]] = []
     for name in engines:
         options = ours if name == ours.engine else OcrOptions(**{**ours.model_dump(), "engine": name})
-        rows.append(_engine_row(name, options, pages, printed, log))
+        rows.append(_engine_row(name, options, pages, texts, log))
     return rows
 
 
@@ -247,9 +247,11 @@ def _engine_row(
         start = time.perf_counter()
         engine = get_engine(options)
         load = time.perf_counter() - start
-    except (ImportError, FileNotFoundError, OSError) as exc:
+    except (ImportError, OSError) as exc:
         log(f"engine {name}: not available ({exc})")
-        return {"engine": name, "available": False, "reason": str(exc)}
+        return {"key": name, "engine": name, "available": False, "reason": str(exc)}
+    if pages:
+        engine.read(pages[0])  # untimed: an engine's first read also loads what it loads lazily
     score = TextScore()
     seconds = 0.0
     for image, lines in zip(pages, printed, strict=True):
@@ -258,6 +260,7 @@ def _engine_row(
         seconds += time.perf_counter() - start
         score.add(score_page(lines, read))
     row: dict[str, Any] = {
+        "key": name,
         "engine": engine.name,
         "available": True,
         "pages": len(pages),
@@ -276,8 +279,8 @@ def _engine_row(
 
 
 def _target_figures(figures: dict[str, Any]) -> dict[str, float | None]:
-    rows = {row["engine"].split("-")[0]: row for row in figures["engines"] if row.get("available")}
-    ours, tesseract = rows.get("rapidocr"), rows.get("tesseract")
+    rows = {row["key"]: row for row in figures["engines"] if row.get("available")}
+    ours, tesseract = rows.get(figures["ours"]), rows.get("tesseract")
     pipeline = figures["pipeline"]
     twelve = pipeline["packets"][-1]
     end_to_end = figures["big_packet"]["seconds_per_page"]
@@ -318,7 +321,7 @@ def format_speed(figures: dict[str, Any]) -> str:
     """The side-by-side table, the pipeline's stages and the targets."""
     machine_line = figures["machine"]
     lines = [f"machine: {machine_line['cpu']}, {machine_line['cores']} cores", ""]
-    ours = next((row for row in figures["engines"] if row.get("available") and row["engine"].startswith("rapid")), None)
+    ours = next((row for row in figures["engines"] if row.get("available") and row["key"] == figures["ours"]), None)
     lines.append(f"{'engine (same pages)':28} {'s/page':>8} {'vs ours':>8} {'CER':>8}")
     for row in figures["engines"]:
         if not row.get("available"):

@@ -26,15 +26,22 @@ def test_packets_are_merged_up_to_the_page_count(tmp_path: Path) -> None:
 
 def _figures(tesseract_available: bool = True) -> dict[str, object]:
     engines: list[dict[str, object]] = [
-        {"engine": "rapidocr-ppocrv6", "available": True, "seconds_per_page": 1.0, "cer": 0.002},
-        {"engine": "tesseract-5.3.0-chi_sim", "available": True, "seconds_per_page": 9.0, "cer": 0.03},
-        {"engine": "paddle", "available": False, "reason": "not installed"},
+        {"key": "rapidocr", "engine": "rapidocr-ppocrv6", "available": True, "seconds_per_page": 1.0, "cer": 0.002},
+        {
+            "key": "tesseract",
+            "engine": "tesseract-5.3.0-chi_sim",
+            "available": True,
+            "seconds_per_page": 9.0,
+            "cer": 0.03,
+        },
+        {"key": "paddle", "engine": "paddle", "available": False, "reason": "not installed"},
     ]
     if not tesseract_available:
-        engines[1] = {"engine": "tesseract", "available": False, "reason": "not installed"}
+        engines[1] = {"key": "tesseract", "engine": "tesseract", "available": False, "reason": "not installed"}
     packets = [{"packet": "a.pdf", "wall_s": 30.0}, {"packet": "packet-12-pages.pdf", "wall_s": 18.0}]
     figures: dict[str, object] = {
         "machine": {"cpu": "test", "cores": 2},
+        "ours": "rapidocr",
         "engines": engines,
         "pipeline": {
             "packets": packets,
