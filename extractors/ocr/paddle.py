@@ -33,11 +33,9 @@ import numpy as np
 
 from extractors.ocr.base import OcrOptions, available_cores
 from extractors.ocr.page import (
-    DETECTION_MARGIN,
     detection_side,
     prepare,
     sort_reading_order,
-    text_line,
     whole_image_line,
 )
 from models.text import TextLine
@@ -122,15 +120,15 @@ class PaddleOcrEngine:
         with self._lock:
             # PaddleX takes arrays in OpenCV's BGR order.
             results = self._ocr.predict(
-                np.ascontiguousarray(prepared[:, :, ::-1]),
-                text_det_limit_side_len=detection_side(prepared.shape, self._options),
+                np.ascontiguousarray(prepared.image[:, :, ::-1]),
+                text_det_limit_side_len=detection_side(prepared.image.shape, self._options),
                 text_det_limit_type="max",
             )
         if not results:
             return []
         result = results[0]
         lines = [
-            text_line(np.asarray(box, dtype=float), text, float(score), image.shape, DETECTION_MARGIN)
+            prepared.line(np.asarray(box, dtype=float), text, float(score), image.shape)
             for box, text, score in zip(result["rec_polys"], result["rec_texts"], result["rec_scores"], strict=True)
             if text.strip() and score >= self._options.min_score
         ]

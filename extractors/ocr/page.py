@@ -1,10 +1,12 @@
 """What every engine does around its models: the page prepared for reading, and its lines put in order.
 
-Both adapters (:mod:`extractors.ocr.rapid`, :mod:`extractors.ocr.paddle`) read the same prepared image, so
-the benchmark compares the models, not their preparation.
+Every adapter (:mod:`extractors.ocr.rapid`, :mod:`extractors.ocr.paddle`, :mod:`extractors.ocr.tesseract`)
+reads the same prepared image, so the benchmark compares the models, not their preparation.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -24,11 +26,28 @@ _RED_MIN_SATURATION = 60
 _RED_MIN_VALUE = 90
 
 
-def prepare(image: np.ndarray, options: OcrOptions) -> np.ndarray:
-    """``image`` as the engines read it: red seal ink removed (when asked), a paper margin around it."""
+@dataclass(frozen=True)
+class Prepared:
+    """A page as the engines read it, and how its pixels map back to the page's."""
+
+    image: np.ndarray
+    scale: float
+    """Prepared pixels per page pixel (below 1 when the page was shrunk to ``max_side``)."""
+
+    def line(self, box: np.ndarray, text: str, score: float, page_shape: tuple[int, ...]) -> TextLine:
+        """A line the engine found at ``box`` (in prepared pixels), with its box in the page's pixels."""
+        return text_line(box, text, score, page_shape, DETECTION_MARGIN, self.scale)
+
+
+def prepare(image: np.ndarray, options: OcrOptions) -> Prepared:
+    """``image`` as the engines read it: red seal ink removed (when asked), shrunk to ``max_side`` if longer,
+    a paper margin around it."""
     if options.remove_red_ink:
         image = remove_red_ink(image)
-    return pad_with_paper(image, DETECTION_MARGIN)
+    scale = min(1.0, options.max_side / max(image.shape[:2]))
+    if scale < 1.0:
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return Prepared(pad_with_paper(image, DETECTION_MARGIN), scale)
 
 
 def remove_red_ink(image: np.ndarray) -> np.ndarray:
@@ -65,9 +84,12 @@ def detection_side(shape: tuple[int, ...], options: OcrOptions) -> int:
     return min(long_side, max(round(options.detection_scale * long_side), options.detection_min_side))
 
 
-def text_line(box: np.ndarray, text: str, score: float, shape: tuple[int, ...], margin: int = 0) -> TextLine:
-    """A recognised line from its detection polygon (in an image padded by ``margin``), clipped to the image."""
-    points = box.reshape(-1, 2) - margin
+def text_line(
+    box: np.ndarray, text: str, score: float, shape: tuple[int, ...], margin: int = 0, scale: float = 1.0
+) -> TextLine:
+    """A recognised line from its detection polygon (in an image scaled by ``scale``, then padded by ``margin``),
+    clipped to the image of ``shape``."""
+    points = (box.reshape(-1, 2) - margin) / scale
     height, width = shape[:2]
     x0, y0 = np.clip(points.min(axis=0), 0, [width, height])
     x1, y1 = np.clip(points.max(axis=0), 0, [width, height])

@@ -25,7 +25,6 @@ from extractors.ocr.page import (
     detection_side,
     prepare,
     sort_reading_order,
-    text_line,
     whole_image_line,
 )
 from models.text import TextLine
@@ -56,14 +55,14 @@ class RapidOcrEngine:
         with self._lock:
             # The detector's size is set per image: a page is searched shrunk, a small crop as it is. RapidOCR
             # builds its detector on first use and reads this attribute on every call.
-            self._ocr._load_det_model().limit_side_len = detection_side(prepared.shape, self._options)
+            self._ocr._load_det_model().limit_side_len = detection_side(prepared.image.shape, self._options)
             # RapidOCR expects OpenCV's BGR order for arrays.
-            result = self._ocr(np.ascontiguousarray(prepared[:, :, ::-1]))
+            result = self._ocr(np.ascontiguousarray(prepared.image[:, :, ::-1]))
         if not isinstance(result, RapidOCROutput) or result.boxes is None or result.txts is None:
             return []
         scores = result.scores or (0.0,) * len(result.txts)
         lines = [
-            text_line(np.asarray(box, dtype=float), text, score, image.shape, DETECTION_MARGIN)
+            prepared.line(np.asarray(box, dtype=float), text, score, image.shape)
             for box, text, score in zip(result.boxes, result.txts, scores, strict=True)
             if text.strip() and score >= self._options.min_score
         ]
@@ -99,7 +98,8 @@ def _params(options: OcrOptions, model_dir: Path) -> dict[str, Any]:
     return {
         "Global.log_level": "warning",
         "Global.text_score": options.min_score,
-        "Global.max_side_len": options.max_side,
+        # The page comes already shrunk to max_side (extractors.ocr.page.prepare): RapidOCR must not resize it.
+        "Global.max_side_len": options.max_side + 2 * DETECTION_MARGIN,
         # Detection on a shrunk copy (the size set per image in read); boxes come back in full-size pixels and
         # the lines are cut from the full-size image for recognition.
         "Det.limit_type": "max",

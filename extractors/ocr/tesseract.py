@@ -44,7 +44,7 @@ class TesseractOcrEngine:
     def read(self, image: np.ndarray) -> list[TextLine]:
         """Text lines of an RGB image, top to bottom then left to right."""
         prepared = prepare(image, self._options)
-        ok, png = cv2.imencode(".png", cv2.cvtColor(prepared, cv2.COLOR_RGB2BGR))
+        ok, png = cv2.imencode(".png", cv2.cvtColor(prepared.image, cv2.COLOR_RGB2BGR))
         if not ok:
             raise ValueError("could not encode the page for Tesseract")
         with self._lock:
@@ -59,11 +59,14 @@ class TesseractOcrEngine:
             )
         if done.returncode != 0:
             raise RuntimeError(f"tesseract failed ({done.returncode}): {done.stderr.decode(errors='replace')[-300:]}")
-        return sort_reading_order(lines_from_tsv(done.stdout.decode("utf-8", errors="replace"), image.shape))
+        return sort_reading_order(
+            lines_from_tsv(done.stdout.decode("utf-8", errors="replace"), image.shape, prepared.scale)
+        )
 
 
-def lines_from_tsv(tsv: str, shape: tuple[int, ...]) -> list[TextLine]:
-    """Tesseract's TSV words (of an image padded by :data:`DETECTION_MARGIN`) grouped into its lines.
+def lines_from_tsv(tsv: str, shape: tuple[int, ...], scale: float = 1.0) -> list[TextLine]:
+    """Tesseract's TSV words (of an image scaled by ``scale``, then padded by :data:`DETECTION_MARGIN`) grouped
+    into its lines, in the pixels of an image of ``shape``.
 
     Every line is kept: Tesseract's word confidences are not on the scale of ``min_score``.
     """
@@ -81,7 +84,7 @@ def lines_from_tsv(tsv: str, shape: tuple[int, ...]) -> list[TextLine]:
         text = "".join(w["text"].strip() for w in line_words)
         score = sum(max(float(w["conf"]), 0.0) for w in line_words) / (100.0 * len(line_words))
         box = np.array([[left, top], [right, bottom]], dtype=float)
-        lines.append(text_line(box, text, score, shape, DETECTION_MARGIN))
+        lines.append(text_line(box, text, score, shape, DETECTION_MARGIN, scale))
     return lines
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from extractors.ocr import OcrEngine, OcrOptions, available_engines, get_engine
 from extractors.ocr.fake import FakeOcrEngine
-from extractors.ocr.page import detection_side, remove_red_ink, sort_reading_order
+from extractors.ocr.page import DETECTION_MARGIN, detection_side, prepare, remove_red_ink, sort_reading_order
 from extractors.pdf import RenderedPage, RenderOptions, iter_pages, opened
 from extractors.text import character_error_rate, compact
 from models.text import TextLine
@@ -144,3 +144,27 @@ def test_print_under_a_red_seal_is_read(engine: OcrEngine) -> None:
     # Read with the red left in, the strokes run into the birth month (SEA生SEAL978.05).
     assert "出生年月:1978.05" in text
     assert "51050219780512003X" in text
+
+
+def test_a_page_longer_than_max_side_is_shrunk_once_and_boxes_come_back_in_page_pixels() -> None:
+    options = OcrOptions()
+    page = np.full((2339, 3308, 3), 250, dtype=np.uint8)  # A3 landscape at 200 DPI
+    prepared = prepare(page, options)
+    assert prepared.scale == pytest.approx(options.max_side / 3308)
+    assert max(prepared.image.shape[:2]) == options.max_side + 2 * DETECTION_MARGIN
+    box = np.array([[148.0, 248.0], [348.0, 248.0], [348.0, 298.0], [148.0, 298.0]])
+    line = prepared.line(box, "姓名", 0.9, page.shape)
+    assert line.bbox == pytest.approx(
+        [100 / prepared.scale, 200 / prepared.scale, 300 / prepared.scale, 250 / prepared.scale], abs=0.1
+    )
+    a4 = prepare(np.full((2339, 1654, 3), 250, dtype=np.uint8), options)
+    assert a4.scale == 1.0 and a4.image.shape[:2] == (2339 + 2 * DETECTION_MARGIN, 1654 + 2 * DETECTION_MARGIN)
+
+
+@pytest.mark.ocr
+def test_a_large_page_is_read_with_boxes_in_its_own_pixels(engine: OcrEngine) -> None:
+    small = factories.page_image()
+    large = cv2.resize(small, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)  # long side 3508 > max_side
+    (id_small,) = [line for line in engine.read(small) if "51050219780512003X" in compact(line.text)]
+    (id_large,) = [line for line in engine.read(large) if "51050219780512003X" in compact(line.text)]
+    assert id_large.bbox == pytest.approx([1.5 * v for v in id_small.bbox], abs=12)
