@@ -66,9 +66,6 @@ def main(
     ] = False,
 ) -> None:
     """dossier: document intelligence for 首席技师 / 特级技师 application packets."""
-    from pipeline.memory import limit_malloc_arenas
-
-    limit_malloc_arenas()
 
 
 @app.command()

@@ -23,10 +23,15 @@ from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
 from pipeline import stages
 from pipeline.ingest import IngestResult, ingest
+from pipeline.memory import limit_malloc_arenas
 from pipeline.settings import get_settings
 from pipeline.storage import get_store
 
 logger = logging.getLogger(__name__)
+
+# Every process that runs these flows imports this module first (the CLI, a Prefect worker's flow-run process,
+# the Dask deployments): there, before the flows start their threads, glibc's heaps are capped.
+limit_malloc_arenas()
 
 # OCR runs in ONNX Runtime's own threads; two task threads keep the next page
 # loaded while one is being read, without oversubscribing an office PC.

@@ -11,7 +11,8 @@ _M_ARENA_MAX = -8
 MALLOC_ARENAS = 2
 """glibc gives every thread that allocates its own heap (up to 8 per core); page images freed by one OCR or
 flow thread stay in that thread's heap, so the process grows with the threads Prefect starts. Two heaps keep
-the resident memory of a packet near what it needs (1.34 -> 1.17 GB measured on a 9-page packet)."""
+the resident memory of a packet near what it needs (1.34 -> 1.17 GB measured on a 9-page packet). Set when
+:mod:`pipeline.flow` is imported."""
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:

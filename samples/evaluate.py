@@ -41,7 +41,7 @@ two keys of its own::
 - ``clean`` (optional): true when the packet carries no injected fault; when
   absent, the packet is clean exactly when ``expected_findings`` is empty.
 - ``page_text`` (optional, not scored here): per page, the printed lines
-  ``[{"text": ..., "bbox": [x0, y0, x1, y1]}]``; ``dossier bench ocr`` measures
+  ``[{"text": ..., "bbox": [x0, y0, x1, y1]}]``; ``dossier bench speed`` measures
   each engine's character error rate against them.
 
 Metrics

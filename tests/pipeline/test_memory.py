@@ -1,4 +1,4 @@
-"""The malloc heap cap the CLI sets before any thread starts."""
+"""The malloc heap cap set where the flows are imported, before their threads start."""
 
 from __future__ import annotations
 
