@@ -121,6 +121,18 @@ def test_only_whole_impressions_of_one_shape_and_size_are_compared() -> None:
     assert find_pasted_seals([first, larger]) == []
 
 
+def test_impressions_whose_legends_name_different_units_are_not_aligned() -> None:
+    first, second = _pasted(np.random.default_rng(14))
+    unit, other = "泸州北方化学工业有限公司", "泸州市江阳区人力资源和社会保障局"
+    assert find_pasted_seals([dataclasses.replace(first, text=unit), dataclasses.replace(second, text=other)]) == []
+    # A legend misread in places, or not read at all, still lets the pair be compared.
+    misread = "泸州北方化学工业有限公日"
+    assert (
+        len(find_pasted_seals([dataclasses.replace(first, text=unit), dataclasses.replace(second, text=misread)])) == 1
+    )
+    assert len(find_pasted_seals([dataclasses.replace(first, text=unit), second])) == 1
+
+
 def test_unrelated_ink_does_not_align() -> None:
     first, _ = _pasted(np.random.default_rng(15))
     noise = np.random.default_rng(16).random(first.ink.shape).astype(np.float32)
