@@ -155,6 +155,11 @@ class Edge(StrEnum):
     BOTTOM = "bottom"
 
 
+CONFIDENT = 0.85
+"""Least confidence of a read to be trusted: every read a finding rests on must reach it for the finding to be an
+``error`` rather than a ``warning``, and the reviewer app marks a field read below it as unsure."""
+
+
 class Field(Record):
     """One value read from a page, with where and how surely it was read."""
 

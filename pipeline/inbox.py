@@ -91,9 +91,10 @@ class Inbox:
         _remove_empty_parents(path.parent, self.root)
         return target
 
-    def receive(self, name: str, chunks: Iterable[bytes], max_bytes: int) -> Path:
+    def receive(self, name: str, chunks: Iterable[bytes], max_bytes: int) -> Received:
         """Put a scan uploaded as ``name`` into the inbox: written in full under an in-progress name, then linked
-        to a free name (never overwriting), so the watcher never takes half a file.
+        to a free name (never overwriting), so the watcher never takes half a file. On a share without hard links
+        the free name is reserved (created empty, exclusively) and the upload renamed over it.
 
         Raises:
             ValueError: ``name`` has no usable file name or is not a scan's, or the upload is larger than
@@ -118,10 +119,11 @@ class Inbox:
             while True:  # os.link refuses an existing name: no overwrite, even against a concurrent upload
                 target = _free_name(self.root / target_name)
                 try:
-                    os.link(temp, target)
-                    return target
+                    _place_new(temp, target)
                 except FileExistsError:
                     continue
+                # The size as counted here: the watcher may take the file from the inbox at any moment now.
+                return Received(path=target, size=size)
         finally:
             temp.unlink(missing_ok=True)
 
@@ -134,6 +136,26 @@ class Inbox:
         os.rename(claimed, destination)
         _remove_empty_parents(claimed.parent, self.processing)
         return destination
+
+
+@dataclass(frozen=True)
+class Received:
+    """An upload put into the inbox: where, and how many bytes."""
+
+    path: Path
+    size: int
+
+
+def _place_new(source: Path, target: Path) -> None:
+    """``source``'s file also at ``target``, which must not exist (``FileExistsError`` if it does)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        # A share without hard links (SMB, some NAS): reserve the name exclusively, then rename over it.
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        os.replace(source, target)
 
 
 def upload_name(name: str) -> str:

@@ -26,7 +26,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.profile import Profile, ProfileError, get_profile
-from models.report import DOC_TYPE_LABELS, PACKET_STATUS_LABELS, SEVERITY_LABELS
+from models.report import CONFIDENT, DOC_TYPE_LABELS, PACKET_STATUS_LABELS, SEVERITY_LABELS
 from pipeline.inbox import SCAN_SUFFIXES, Inbox
 from pipeline.storage import Store
 from review import export, security, service
@@ -41,7 +41,6 @@ SESSION_COOKIE = "dossier_session"
 LOGIN_COOKIE = "dossier_login"
 """Holds the token the sign-in form posts back (the form has no session yet to bind it to)."""
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 2**20
-LOW_CONFIDENCE = 0.8
 """A field read with less confidence than this is marked on the packet page, for a closer look."""
 _PACKET_ID = re.compile(r"^[0-9a-f]{64}$")
 _UPLOAD_CHUNK = 2**20
@@ -96,7 +95,8 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
         doc_type_labels=DOC_TYPE_LABELS,
         role_labels=ROLE_LABELS,
         verdicts=list(Verdict),
-        low_confidence=LOW_CONFIDENCE,
+        # The confidence below which the checks call a read unsure: the page shows the same fields as unsure.
+        low_confidence=CONFIDENT,
         audit_page_size=service.AUDIT_PAGE_SIZE,
         roles=list(Role),
     )
@@ -323,12 +323,12 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
         except ValueError as exc:
             raise RefusedError(400, str(exc)) from None
         # File names often carry the applicant's name: the audit log keeps only the type and size.
-        store.audit(account.username, "packet.uploaded", suffix=saved.suffix.lower(), bytes=saved.stat().st_size)
+        store.audit(account.username, "packet.uploaded", suffix=saved.path.suffix.lower(), bytes=saved.size)
         return page(
             request,
             "upload.html",
             account,
-            saved=saved.name,
+            saved=saved.path.name,
             waiting=_waiting(config.inbox),
             suffixes=sorted(SCAN_SUFFIXES),
         )

@@ -10,10 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from extractors.text import compact
-from models.report import SEVERITY_ORDER, Field, Finding, FindingCode, PacketReport, Severity
-
-CONFIDENT = 0.85
-"""Least confidence of every read a finding rests on for it to be an ``error`` rather than a ``warning``."""
+from models.report import CONFIDENT, SEVERITY_ORDER, Field, Finding, FindingCode, PacketReport, Severity
 
 
 def sure(*fields: Field | None) -> bool:

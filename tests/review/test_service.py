@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -146,10 +147,25 @@ def test_evidence_regions_are_found_at_any_depth_with_their_pages() -> None:
     assert evidence_regions(finding) == [(1, (1, 2, 3, 4)), (6, (5, 6, 7, 8)), (1, (9, 9, 10, 10))]
 
 
+def test_an_upload_on_a_share_without_hard_links_is_renamed_over_a_reserved_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(source: object, target: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    inbox = Inbox.at(tmp_path / "inbox")
+    first = inbox.receive("扫描.pdf", [b"one"], max_bytes=10)
+    second = inbox.receive("扫描.pdf", [b"two!"], max_bytes=10)
+    assert (first.path.name, first.size, second.path.name, second.size) == ("扫描.pdf", 3, "扫描 (2).pdf", 4)
+    assert first.path.read_bytes() == b"one" and second.path.read_bytes() == b"two!"
+    assert sorted(path.name for path in inbox.root.iterdir()) == ["扫描 (2).pdf", "扫描.pdf"]  # no part file left
+
+
 def test_an_upload_never_overwrites_and_a_too_large_one_leaves_nothing(tmp_path: Path) -> None:
     inbox = Inbox.at(tmp_path / "inbox")
-    first = inbox.receive("扫描 件.pdf", [b"one"], max_bytes=10)
-    second = inbox.receive("../扫描 件.pdf", [b"two"], max_bytes=10)
+    first = inbox.receive("扫描 件.pdf", [b"one"], max_bytes=10).path
+    second = inbox.receive("../扫描 件.pdf", [b"two"], max_bytes=10).path
     assert (first.name, second.name) == ("扫描 件.pdf", "扫描 件 (2).pdf")
     assert first.read_bytes() == b"one" and second.read_bytes() == b"two"
     with pytest.raises(ValueError, match="MB"):
