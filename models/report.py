@@ -155,6 +155,9 @@ class Edge(StrEnum):
     BOTTOM = "bottom"
 
 
+PACKET_ID_PATTERN = r"^[0-9a-f]{64}$"
+"""A packet's id: the SHA-256 of its file's bytes, in lower-case hex."""
+
 CONFIDENT = 0.85
 """Least confidence of a read to be trusted: every read a finding rests on must reach it for the finding to be an
 ``error`` rather than a ``warning``, and the reviewer app marks a field read below it as unsure."""
@@ -338,7 +341,7 @@ class PacketReport(Record):
     model_config = ConfigDict(extra="allow")
 
     schema_version: str = SCHEMA_VERSION
-    packet_id: str = pydantic.Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the input file's bytes")
+    packet_id: str = pydantic.Field(pattern=PACKET_ID_PATTERN, description="SHA-256 of the input file's bytes")
     source: str = pydantic.Field(description="Input file name")
     profile: str | None = pydantic.Field(description="The rule set applied, null if none could be detected")
     status: PacketStatus

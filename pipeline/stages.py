@@ -23,6 +23,7 @@ from models.profile import ProfileError, get_profile, load_profiles
 from models.report import DocType, PacketReport, PacketStatus, Page, StageError
 from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
+from pipeline.pages import page_image_path
 from pipeline.report_io import write_text_atomically
 
 logger = logging.getLogger(__name__)
@@ -46,19 +47,19 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions) -> Render
         with opened(path, options) as document:
             out_dir.mkdir(parents=True, exist_ok=True)
             for index, item in enumerate(iter_pages(document)):
-                _add_page(packet, index, item, out_dir)
+                _add_page(packet, index, item, page_root)
     except DocumentError as exc:
         packet.errors.append(StageError(stage="load", page=None, message=str(exc)))
     return packet
 
 
-def _add_page(packet: RenderedPacket, index: int, item: RenderedPage | DocumentError, out_dir: Path) -> None:
+def _add_page(packet: RenderedPacket, index: int, item: RenderedPage | DocumentError, page_root: Path) -> None:
     if isinstance(item, DocumentError):
         packet.pages.append(Page(index=index, width=0, height=0, rotation=0, ocr_engine=None))
         packet.page_images.append(None)
         packet.errors.append(StageError(stage="render", page=index, message=str(item)))
         return
-    image_path = out_dir / f"page-{index:04d}.png"
+    image_path = page_image_path(page_root, packet.packet_id, index)
     if not cv2.imwrite(str(image_path), cv2.cvtColor(item.image, cv2.COLOR_RGB2BGR), _PNG_FAST):
         raise OSError(f"could not write page image {image_path}")
     packet.pages.append(

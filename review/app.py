@@ -26,8 +26,9 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.profile import Profile, ProfileError, get_profile
-from models.report import CONFIDENT, DOC_TYPE_LABELS, PACKET_STATUS_LABELS, SEVERITY_LABELS
+from models.report import CONFIDENT, DOC_TYPE_LABELS, PACKET_ID_PATTERN, PACKET_STATUS_LABELS, SEVERITY_LABELS
 from pipeline.inbox import SCAN_SUFFIXES, Inbox
+from pipeline.pages import page_image_path
 from pipeline.storage import Store
 from review import export, security, service
 from review.evidence import field_rows, page_marks, summary_comparison
@@ -42,15 +43,15 @@ LOGIN_COOKIE = "dossier_login"
 """Holds the token the sign-in form posts back (the form has no session yet to bind it to)."""
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 2**20
 """A field read with less confidence than this is marked on the packet page, for a closer look."""
-_PACKET_ID = re.compile(r"^[0-9a-f]{64}$")
+_PACKET_ID = re.compile(PACKET_ID_PATTERN)
 _UPLOAD_CHUNK = 2**20
 _FORM_OVERHEAD = 2**20
 """Room for the multipart form's other fields and boundaries around an upload of the largest allowed size."""
 E = TypeVar("E", bound=StrEnum)
 
 VERDICT_NAMES: dict[str, str] = {
-    **{str(verdict): label for verdict, label in VERDICT_LABELS.items()},
     service.PENDING: "待审核",
+    **{str(verdict): label for verdict, label in VERDICT_LABELS.items()},
 }
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
@@ -263,7 +264,7 @@ def create_app(config: ReviewConfig, limiter: LoginLimiter | None = None) -> Fas
         if found is None or index >= found.page_count:
             raise RefusedError(404, "页面不存在")
         root = config.page_dir.resolve()
-        path = (root / packet_id / f"page-{index:04d}.png").resolve()
+        path = page_image_path(root, packet_id, index).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise RefusedError(404, "页面图像已不在数据目录中")
         return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, no-store"})

@@ -105,6 +105,9 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin")
 CELL_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TITLE_ALIGNMENT = Alignment(horizontal="center", vertical="center")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CELL_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 
 
 def neutralize(text: str) -> str:
@@ -348,7 +351,7 @@ def _write_sheet(sheet: Worksheet, title: str, headers: Sequence[str], rows: Seq
     width = max(len(headers), 1)
     title_cell = _text_cell(sheet, TITLE_ROW, 1, title)
     title_cell.font = TITLE_FONT
-    title_cell.alignment = Alignment(horizontal="center", vertical="center")
+    title_cell.alignment = TITLE_ALIGNMENT
     if width > 1:
         sheet.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=width)
     for column, header in enumerate(headers, start=1):
@@ -356,12 +359,12 @@ def _write_sheet(sheet: Worksheet, title: str, headers: Sequence[str], rows: Seq
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = CELL_BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.alignment = HEADER_ALIGNMENT
     for row_number, row in enumerate(rows, start=FIRST_DATA_ROW):
         for column, text in enumerate(row, start=1):
             cell = _text_cell(sheet, row_number, column, text)
             cell.border = CELL_BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            cell.alignment = CELL_ALIGNMENT
     sheet.freeze_panes = f"A{FIRST_DATA_ROW}"  # the title and header rows stay in view
     if headers:
         last = get_column_letter(len(headers))

@@ -202,16 +202,15 @@ def _queue_row(packet: Packet, codes: list[str]) -> QueueRow:
 def packet_review(store: Store, packet_id: str) -> PacketReview | None:
     """The packet, its report with the corrections applied, the findings' judgements and its audit trail."""
     with store.reading() as session:
-        packet = session.get(Packet, packet_id)
-        stored = session.get(Report, packet_id)
-        if packet is None or stored is None:
+        found = _stored(session, packet_id)
+        if found is None:
             return None
-        decisions = list(session.scalars(select(Decision).where(Decision.packet_id == packet_id).order_by(Decision.id)))
+        packet, report_json, decisions = found
         history = list(
             session.scalars(select(AuditEntry).where(AuditEntry.packet_id == packet_id).order_by(AuditEntry.id))
         )
         session.expunge_all()
-    record = _reviewed(packet, PacketReport.from_json(stored.json), decisions)
+    record = _reviewed(packet, PacketReport.from_json(report_json), decisions)
     judgements = {
         int(decision.target): FindingJudgement(
             Judgement(decision.value), decision.reason, decision.actor, decision.created_at
@@ -313,12 +312,21 @@ def set_verdict(store: Store, packet_id: str, verdict: Verdict, note: str, actor
 
 
 def _current(session: Session, packet_id: str) -> ReviewedRecord:
+    found = _stored(session, packet_id)
+    if found is None:
+        raise DecisionError("没有这一材料")
+    packet, report_json, decisions = found
+    return _reviewed(packet, PacketReport.from_json(report_json), decisions)
+
+
+def _stored(session: Session, packet_id: str) -> tuple[Packet, str, list[Decision]] | None:
+    """The packet, its stored report's JSON and its decisions in order; None for an unknown packet."""
     packet = session.get(Packet, packet_id)
     stored = session.get(Report, packet_id)
     if packet is None or stored is None:
-        raise DecisionError("没有这一材料")
+        return None
     decisions = list(session.scalars(select(Decision).where(Decision.packet_id == packet_id).order_by(Decision.id)))
-    return _reviewed(packet, PacketReport.from_json(stored.json), decisions)
+    return packet, stored.json, decisions
 
 
 def _decide(
