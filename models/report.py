@@ -247,6 +247,16 @@ def applicant_row(rows: Sequence[Applicant], applicant: Applicant) -> Applicant 
     return None
 
 
+def applicant_rows_by_sheet(rows: Sequence[Applicant], applicant: Applicant) -> list[Applicant]:
+    """The applicant's row on each summary sheet (rows grouped by the page they were read on), in sheet order."""
+    sheets: dict[int | None, list[Applicant]] = {}
+    for row in rows:
+        page = next((item.page for key in APPLICANT_FIELDS if (item := getattr(row, key)) is not None), None)
+        sheets.setdefault(page, []).append(row)
+    found = (applicant_row(sheet, applicant) for sheet in sheets.values())
+    return [row for row in found if row is not None]
+
+
 class Apprentice(Record):
     """One row of the apprentice sheet (拟带徒情况汇总表)."""
 

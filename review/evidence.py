@@ -12,7 +12,15 @@ from enum import StrEnum
 from typing import Any
 
 from extractors.text import compact
-from models.report import APPLICANT_FIELDS, FIELD_LABELS, Applicant, Field, Finding, PacketReport, applicant_row
+from models.report import (
+    APPLICANT_FIELDS,
+    FIELD_LABELS,
+    Applicant,
+    Field,
+    Finding,
+    PacketReport,
+    applicant_rows_by_sheet,
+)
 from review.records import Correction, ReviewedRecord
 
 
@@ -120,12 +128,17 @@ def field_rows(record: ReviewedRecord) -> list[FieldRow]:
 
 
 def summary_comparison(record: ReviewedRecord) -> list[SummaryComparison]:
-    """The applicant's summary-sheet row beside the form's values (as reviewed); empty when no row is the
-    applicant's."""
+    """The applicant's row on each summary sheet beside the form's values (as reviewed), sheet after sheet, as the
+    summary checks compare them; empty when no row is the applicant's."""
     report: PacketReport = record.report
-    row = applicant_row(report.summary_rows, report.applicant)
-    if row is None:
-        return []
+    return [
+        comparison
+        for row in applicant_rows_by_sheet(report.summary_rows, report.applicant)
+        for comparison in _compared(record, row)
+    ]
+
+
+def _compared(record: ReviewedRecord, row: Applicant) -> list[SummaryComparison]:
     return [
         SummaryComparison(
             key=key,

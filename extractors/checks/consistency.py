@@ -4,7 +4,7 @@ and the apprentices' rows against their own ID numbers."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 
 from extractors.checks.base import evidence_of, finding, pages_of, same, severity, sure
 from extractors.parsers import parse_id_number
@@ -14,14 +14,13 @@ from models.report import (
     APPLICANT_FIELDS,
     DOC_TYPE_LABELS,
     FIELD_LABELS,
-    Applicant,
     CertificateKind,
     DocType,
     Field,
     Finding,
     FindingCode,
     PacketReport,
-    applicant_row,
+    applicant_rows_by_sheet,
 )
 
 CERTIFICATE_KEYS = {"holder": "name", "id_number": "id_number", "qualification_level": "qualification_level"}
@@ -34,15 +33,6 @@ COMPARED_COPIES = {
 """Copies compared with the form: what the message calls the document, and which keys."""
 AGE_TOLERANCE = 1
 """Years an apprentice's stated age may differ from the age the ID number gives (the sheet's date is unknown)."""
-
-
-def _sheets(rows: Sequence[Applicant]) -> list[list[Applicant]]:
-    """Summary rows grouped by the page they were read on (one group per sheet page)."""
-    pages: dict[int | None, list[Applicant]] = {}
-    for row in rows:
-        page = next((item.page for key in APPLICANT_FIELDS if (item := getattr(row, key)) is not None), None)
-        pages.setdefault(page, []).append(row)
-    return list(pages.values())
 
 
 def _differences(form: object, other: object, keys: Mapping[str, str]) -> Iterator[tuple[str, Field, Field]]:
@@ -65,10 +55,7 @@ def check_summary_rows(report: PacketReport) -> list[Finding]:
     """SUMMARY_MISMATCH: field by field, the applicant's row on each sheet against the form."""
     applicant = report.applicant
     found: list[Finding] = []
-    for rows in _sheets(report.summary_rows):
-        row = applicant_row(rows, applicant)
-        if row is None:
-            continue
+    for row in applicant_rows_by_sheet(report.summary_rows, applicant):
         for key, row_value, form_value in _differences(applicant, row, SUMMARY_KEYS):
             label = FIELD_LABELS[key]
             found.append(

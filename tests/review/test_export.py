@@ -24,6 +24,7 @@ from models.report import (
     PacketStatus,
     Scope,
 )
+from review.evidence import summary_comparison
 from review.export import (
     UNMATCHED_TITLE,
     neutralize,
@@ -35,6 +36,7 @@ from review.export import (
     to_xlsx,
 )
 from review.records import VERDICT_LABELS, Correction, ReviewedRecord, Verdict
+from tests import factories
 
 ID_BODY = "51050219780512003"
 ID_NUMBER = ID_BODY + id_check_digit(ID_BODY)  # born 1978-05-12
@@ -361,3 +363,23 @@ def test_json_round_trip() -> None:
     assert [Competition.model_validate(item) for item in first["competitions"]] == [COMPETITION]
     assert [Honor.model_validate(item) for item in first["honors"]] == [HONOR]
     assert loaded[1]["verdict"] is None and loaded[1]["profile"] is None
+
+
+def test_the_summary_comparison_shows_the_applicants_row_on_every_sheet() -> None:
+    record = reviewed()
+    form_name = VALUES["name"]
+    form_id = VALUES["id_number"]
+
+    def row(page: int, employer: str) -> Applicant:
+        return Applicant(
+            name=factories.read(form_name, page),
+            id_number=factories.read(form_id, page),
+            employer=factories.read(employer, page),
+        )
+
+    other = Applicant(name=factories.read("李四", 2), id_number=factories.read("510502198001010011", 2))
+    # The 一览表 (page 2) agrees with the form; the 汇总表 (page 3) names another employer.
+    record.report.summary_rows = [other, row(2, VALUES["employer"] or ""), row(3, "泸州北方化学工业集团有限公司")]
+    compared = summary_comparison(record)
+    employer = [c for c in compared if c.key == "employer"]
+    assert [(c.page, c.differs) for c in employer] == [(2, False), (3, True)]
