@@ -22,16 +22,20 @@ from models.report import DocType, PacketReport
 from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
 from pipeline import stages
+from pipeline.errors import RetryLaterError
 from pipeline.ingest import IngestResult, ingest
 from pipeline.memory import limit_malloc_arenas
+from pipeline.privacy import install_log_masking
 from pipeline.settings import get_settings
 from pipeline.storage import get_store
 
 logger = logging.getLogger(__name__)
 
 # Every process that runs these flows imports this module first (the CLI, a Prefect worker's flow-run process,
-# the Dask deployments): there, before the flows start their threads, glibc's heaps are capped.
+# the Dask deployments): there, before the flows start their threads, glibc's heaps are capped, and personal
+# numbers are masked in whatever is logged.
 limit_malloc_arenas()
+install_log_masking()
 
 # OCR runs in ONNX Runtime's own threads; two task threads keep the next page
 # loaded while one is being read, without oversubscribing an office PC.
@@ -113,7 +117,8 @@ def ingest_packet(
 
     Raises:
         OSError: The file cannot be read.
-        StorageUnavailableError: The database cannot be reached; nothing was stored.
+        RetryLaterError: The database cannot be reached, or the disk is full: retry later (nothing was stored, or
+            what was stored is finished by the retry).
     """
     settings = get_settings()
     source = Path(path)
@@ -121,6 +126,8 @@ def ingest_packet(
     def process(scan: Path) -> PacketReport:
         try:
             return _run_stages(str(scan), profile)
+        except RetryLaterError:  # the machine's fault, not the packet's: nothing is stored, the drop is retried
+            raise
         except Exception as exc:  # a bug in a stage must still leave a stored, failed report
             logger.exception("processing %s failed", scan)
             return stages.internal_failure(scan, exc)

@@ -15,7 +15,8 @@ import pydantic
 
 from extractors.pdf import sha256_file
 from models.report import PacketReport, PacketStatus
-from pipeline.report_io import write_text_atomically
+from pipeline.errors import WorkspaceWriteError
+from pipeline.report_io import write_report_text
 from pipeline.storage import Recorded, Store, report_sha256
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ def ingest(
     Raises:
         OSError: The file cannot be read.
         StorageUnavailableError: The database cannot be reached; nothing was stored.
+        WorkspaceWriteError: The report file (or a page image) could not be written: the disk is full. What was
+            stored stays stored; ingesting the same drop again finishes it.
     """
     packet_id = sha256_file(path)
     key = drop_key(path, file_name)
@@ -95,13 +98,17 @@ def _written(recorded: Recorded) -> IngestResult:
 
 
 def ensure_report_file(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` unless the file already holds exactly it; True when it was (re)written."""
+    """Write ``text`` to ``path`` unless the file already holds exactly it; True when it was (re)written.
+
+    Raises:
+        WorkspaceWriteError: It could not be written (the file as it was is left as it was).
+    """
     try:
         if path.read_bytes() == text.encode("utf-8"):
             return False
     except OSError:
         pass
-    write_text_atomically(path, text)
+    write_report_text(path, text)
     return True
 
 
@@ -116,8 +123,13 @@ def reconcile_report_files(store: Store) -> int:
         if agrees:
             continue
         text = store.report_text(stored.packet_id)
-        if text is not None:
-            write_text_atomically(stored.report_path, text)
-            logger.warning("report %s was missing or stale on disk: rewritten from the database", stored.report_path)
-            rewritten += 1
+        if text is None:
+            continue
+        try:
+            ensure_report_file(stored.report_path, text)
+        except WorkspaceWriteError as exc:  # the next start, or the next drop of the scan, tries again
+            logger.warning("%s", exc)
+            continue
+        logger.warning("report %s was missing or stale on disk: rewritten from the database", stored.report_path)
+        rewritten += 1
     return rewritten

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from models.report import PacketReport
+from pipeline.errors import WorkspaceWriteError
 
 
 def write_text_atomically(path: Path, text: str) -> Path:
@@ -33,8 +34,22 @@ def write_json_atomically(path: Path, data: Any) -> Path:
 
 
 def write_report(report: PacketReport, path: Path) -> Path:
-    """Write ``report`` as UTF-8 JSON to ``path``, atomically."""
-    return write_text_atomically(path, report.to_json() + "\n")
+    """Write ``report`` as UTF-8 JSON to ``path``, atomically (see :func:`write_report_text`)."""
+    return write_report_text(path, report.to_json() + "\n")
+
+
+def write_report_text(path: Path, text: str) -> Path:
+    """Write a report's JSON ``text`` to ``path``, atomically.
+
+    Raises:
+        WorkspaceWriteError: It could not be written (disk full, folder read-only); no report file is left half
+            written, and one that was there is left as it was.
+    """
+    try:
+        return write_text_atomically(path, text)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise WorkspaceWriteError(f"无法写入报告文件 (cannot write the report file {path}: {reason})") from exc
 
 
 def read_report(path: Path) -> PacketReport:

@@ -11,6 +11,7 @@ from pathlib import Path
 from extractors.checks import check_across, finish_findings
 from models.report import PacketReport, PacketStatus
 from pipeline import stages
+from pipeline.errors import RetryLaterError
 from pipeline.inbox import SCAN_SUFFIXES
 from pipeline.report_io import write_report
 
@@ -65,6 +66,10 @@ def process_files(
     With ``dask_address`` the pages are read on that Dask cluster; a missing extra or Prefect
     server raises :class:`pipeline.scaleout.ScaleOutError` before any packet is started.
     Nothing is stored in the database (see :func:`ingest_files`).
+
+    Raises:
+        RetryLaterError: A page image or a report could not be written (the disk is full); the packets before
+            it have their reports.
     """
     # Both import Prefect: only when packets are really processed.
     from pipeline.flow import process_packet
@@ -75,6 +80,8 @@ def process_files(
     for source, report_path in zip(files, report_paths(files, out_dir), strict=True):
         try:
             report = flow(str(source), profile)
+        except RetryLaterError:  # the disk full: the machine's fault, not the packet's; stop here and say so
+            raise
         except Exception as exc:
             logger.exception("processing %s failed", source)
             report = stages.internal_failure(source, exc)

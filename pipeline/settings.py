@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from extractors.ocr import OcrOptions
 from extractors.pdf import RenderOptions
 from extractors.seals.analyse import SealOptions
+from pipeline.privacy import ensure_private_folder
 
 
 class Settings(BaseSettings):
@@ -70,5 +71,7 @@ class Settings(BaseSettings):
 
 @cache
 def get_settings() -> Settings:
-    """Settings read once per process from the environment."""
-    return Settings()
+    """Settings read once per process from the environment; the data folder is created owner-only (0700)."""
+    settings = Settings()
+    ensure_private_folder(settings.data_dir)
+    return settings

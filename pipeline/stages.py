@@ -23,6 +23,7 @@ from models.profile import ProfileError, get_profile, load_profiles
 from models.report import DocType, PacketReport, PacketStatus, Page, StageError
 from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
+from pipeline.errors import WorkspaceWriteError
 from pipeline.pages import page_image_path
 from pipeline.report_io import write_text_atomically
 
@@ -36,16 +37,17 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions) -> Render
 
     Never raises for a bad file: what went wrong is in ``errors`` (whole-file
     problems with ``page`` null, and the packet then has no page images).
+
+    Raises:
+        WorkspaceWriteError: A page image could not be written (disk full): the machine's fault, not the file's.
     """
     try:
         packet_id = sha256_file(path)
     except OSError as exc:
         return _unreadable(path, f"无法读取文件 (cannot read the file: {exc.strerror or exc})")
     packet = RenderedPacket(packet_id=packet_id, source=path.name)
-    out_dir = page_root / packet_id
     try:
         with opened(path, options) as document:
-            out_dir.mkdir(parents=True, exist_ok=True)
             for index, item in enumerate(iter_pages(document)):
                 _add_page(packet, index, item, page_root)
     except DocumentError as exc:
@@ -60,12 +62,26 @@ def _add_page(packet: RenderedPacket, index: int, item: RenderedPage | DocumentE
         packet.errors.append(StageError(stage="render", page=index, message=str(item)))
         return
     image_path = page_image_path(page_root, packet.packet_id, index)
-    if not cv2.imwrite(str(image_path), cv2.cvtColor(item.image, cv2.COLOR_RGB2BGR), _PNG_FAST):
-        raise OSError(f"could not write page image {image_path}")
+    write_page_image(image_path, item.image)
     packet.pages.append(
         Page(index=index, width=item.width, height=item.height, rotation=item.rotation, ocr_engine=None)
     )
     packet.page_images.append(str(image_path))
+
+
+def write_page_image(path: Path, image: np.ndarray) -> None:
+    """Write an RGB page image as PNG (fast compression), its folder created if need be.
+
+    Raises:
+        WorkspaceWriteError: It could not be written (disk full, folder read-only): the machine's fault, retried.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR), _PNG_FAST)
+    except (OSError, cv2.error) as exc:
+        raise WorkspaceWriteError(f"无法写入页面图像 (cannot write the page image {path}: {exc})") from exc
+    if not written:
+        raise WorkspaceWriteError(f"无法写入页面图像 (cannot write the page image {path}: disk full or read-only)")
 
 
 def _unreadable(path: Path, message: str) -> RenderedPacket:
@@ -99,7 +115,10 @@ def read_page(image_path: str, page: int, options: OcrOptions, cache_dir: Path |
         return PageText(page=page, engine=None, error=f"{type(exc).__name__}: {exc}")
     text = PageText(page=page, engine=engine.name, lines=lines, seconds=time.perf_counter() - start)
     if cache_file is not None:
-        write_text_atomically(cache_file, text.model_dump_json())
+        try:
+            write_text_atomically(cache_file, text.model_dump_json())
+        except OSError as exc:  # a cache: the page is read again next time
+            logger.warning("OCR cache entry not written (%s): %s", cache_file.name, exc.strerror or exc)
     return text
 
 

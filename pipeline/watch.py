@@ -11,8 +11,8 @@ flow run, and files it in ``done/`` or ``failed/`` exactly once.
 - Crash-safe: a file is renamed into ``processing/`` before its flow run; a
   restart first finishes everything found there. The database is keyed by the
   scan's SHA-256, so finishing again never makes a second record.
-- The database unreachable: the file stays in ``processing/`` and is retried,
-  with a growing pause; nothing is filed that was not stored.
+- The database unreachable, or the disk full: the file stays in ``processing/``
+  and is retried, with a growing pause; nothing is filed that was not stored.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 import watchfiles
 
 from models.report import PacketStatus
+from pipeline.errors import RetryLaterError
 from pipeline.inbox import Inbox, Settling
 from pipeline.ingest import IngestResult, reconcile_report_files
 from pipeline.storage import StorageUnavailableError, Store
@@ -198,7 +199,7 @@ class Watcher:
             return True
         try:
             result = self.ingest(claimed, name)
-        except StorageUnavailableError as exc:
+        except RetryLaterError as exc:  # the database unreachable, the disk full
             logger.warning("%s: %s; it stays in processing/ and is retried", name, exc)
             return False
         except OSError as exc:

@@ -29,10 +29,10 @@ from models.profile import Profile, ProfileError, get_profile
 from models.report import CONFIDENT, DOC_TYPE_LABELS, PACKET_ID_PATTERN, PACKET_STATUS_LABELS, SEVERITY_LABELS
 from pipeline.inbox import SCAN_SUFFIXES, Inbox
 from pipeline.pages import page_image_path
+from pipeline.privacy import mask_text
 from pipeline.storage import Store
 from review import export, security, service
 from review.evidence import field_rows, page_marks, summary_comparison
-from review.masking import mask_text
 from review.records import VERDICT_LABELS, Verdict
 from review.security import ROLE_LABELS, Account, AccountError, LoginLimiter, Role
 

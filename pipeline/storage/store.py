@@ -33,6 +33,8 @@ from sqlalchemy.orm import Session
 
 from extractors.checks import check_against, finish_findings, recommending_unit, same_unit
 from models.report import Finding, PacketReport
+from pipeline.errors import RetryLaterError
+from pipeline.privacy import ensure_private_file, ensure_private_folder
 from pipeline.storage.schema import NAME_LENGTH, AuditEntry, FindingRow, Packet, Report, Submission, utc_now
 
 logger = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ _SQLITE_BUSY_TIMEOUT_MS = 60_000
 SYSTEM_ACTOR = "system"
 
 
-class StorageUnavailableError(RuntimeError):
+class StorageUnavailableError(RetryLaterError):
     """The database cannot be reached or is locked; the work should wait and be retried, not failed."""
 
 
@@ -312,7 +314,8 @@ def close_stores() -> None:
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # SQLite gives its -wal and -shm files the database file's permissions.
+        ensure_private_file(ensure_private_folder(Path(database).parent) / Path(database).name)
     engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

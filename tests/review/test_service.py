@@ -11,11 +11,11 @@ import pytest
 from extractors.checks import finish_findings
 from models.report import Applicant, Finding, FindingCode, PacketReport, PacketStatus, Page, Severity
 from pipeline.inbox import Inbox
+from pipeline.privacy import mask_text
 from pipeline.storage import Store
 from pipeline.storage.schema import AuditEntry, Decision
 from review import service
 from review.evidence import evidence_regions
-from review.masking import mask_text
 from review.records import Verdict
 from review.service import DecisionError, Judgement, QueueFilter
 from tests.factories import read
@@ -123,7 +123,9 @@ def test_reviewed_records_carry_the_corrections_for_export(store: Store) -> None
         ("身份证 51252419750324829X，电话 13980001234", "身份证 512***********829X，电话 139****1234"),
         ("账号 6222020012345678901", "账号 ***************8901"),
         ("6222 0200 1234 5678 901", "**** 901"),
-        ("2019-07-30 第3名 0830-3123456", "2019-07-30 第3名 0830-3123456"),
+        ("2019-07-30 第3名 0830-3123456", "2019-07-30 第3名 0830-***3456"),
+        ("110101 19900307 1234 或 139 8000 1234", "110***********1234 或 139****1234"),
+        ("第2名 2019年 分数 98.5 证书编号 S000012345", "第2名 2019年 分数 98.5 证书编号 S000012345"),
     ],
 )
 def test_personal_numbers_are_masked_and_nothing_else(text: str, masked: str) -> None:
