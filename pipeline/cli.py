@@ -12,6 +12,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -22,8 +23,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from models.profile import ProfileError, get_profile, load_profiles
+from pipeline.errors import RetryLaterError
 from pipeline.inbox import SCAN_SUFFIXES
 from pipeline.ingest import IngestResult
+from pipeline.privacy import install_log_masking
 from pipeline.runner import Outcome, any_failed, collect_inputs, process_files
 
 if TYPE_CHECKING:
@@ -66,6 +69,7 @@ def main(
     ] = False,
 ) -> None:
     """dossier: document intelligence for 首席技师 / 特级技师 application packets."""
+    install_log_masking()
 
 
 @app.command()
@@ -105,7 +109,6 @@ def demo(
     what was found."""
     from pipeline.runner import ingest_files
     from pipeline.settings import get_settings
-    from pipeline.storage import StorageUnavailableError
     from samples import sample_packets
 
     packets = sample_packets()
@@ -118,7 +121,7 @@ def demo(
         return f"{outcome.report.status.value:8} {outcome.source.name}  ->  {outcome.report_path}"
 
     with (
-        _exit_on(StorageUnavailableError, EXIT_FAILED),
+        _exit_on(RetryLaterError, EXIT_FAILED),  # the database unreachable, the disk full
         _progress(len(packets), "processing packets", show) as advance,
     ):
         outcomes = ingest_files(packets, target, on_done=advance)
@@ -266,6 +269,47 @@ def serve(
         proxy_headers=proxy is not None,
         forwarded_allow_ips=proxy,
     )
+
+
+@app.command()
+def purge(
+    before: Annotated[
+        datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="Delete what was received before this day (YYYY-MM-DD, local time)."),
+    ],
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            help="The watched folder whose done/ and failed/ hold the scans (default: DOSSIER_INBOX or "
+            "<data folder>/inbox)."
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would be deleted.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete the scans, report files, page images, OCR results and records of every packet received before a day,
+    past its retention; refused scans filed before it too. The audit log keeps its entries and records the purge."""
+    from pipeline.inbox import Inbox
+    from pipeline.purge import plan_purge
+    from pipeline.purge import purge as run_purge
+    from pipeline.settings import get_settings
+    from pipeline.storage import StorageUnavailableError, get_store
+
+    settings = get_settings()
+    cutoff = before.astimezone()  # midnight of that day where the command runs
+    with _exit_on(StorageUnavailableError, EXIT_FAILED):
+        store = get_store(settings.database_url)
+        plan = plan_purge(
+            store, Inbox.at(inbox or settings.inbox_dir), settings.page_dir, settings.ocr_cache_dir, cutoff
+        )
+        summary = ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in plan.counts().items())
+        out.print(f"received before {cutoff:%Y-%m-%d %H:%M %Z}: {summary}", highlight=False, soft_wrap=True)
+        if dry_run or not any(plan.counts().values()):
+            return
+        if not yes and not typer.confirm("Delete all of it? This cannot be undone", default=False):
+            raise typer.Exit(EXIT_FAILED)
+        run_purge(store, plan, _cli_actor())
+    out.print("deleted; the audit log records the purge")
 
 
 users_app = typer.Typer(help="Accounts of the reviewer app: staff (upload, view), reviewer (decide), admin (users).")
@@ -520,7 +564,11 @@ def _run(files: Sequence[Path], out_dir: Path, profile: str | None, dask_address
 
     from pipeline.scaleout import ScaleOutError  # imports Prefect: only when packets are really processed
 
-    with _exit_on(ScaleOutError, EXIT_USAGE), _progress(len(files), "processing packets", show) as advance:
+    with (
+        _exit_on(ScaleOutError, EXIT_USAGE),
+        _exit_on(RetryLaterError, EXIT_FAILED),
+        _progress(len(files), "processing packets", show) as advance,
+    ):
         return process_files(files, out_dir, profile, on_done=advance, dask_address=dask_address)
 
 
