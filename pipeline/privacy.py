@@ -50,7 +50,7 @@ def install_log_masking() -> None:
         return
 
     def masked_record(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = current(*args, **kwargs)  # type: ignore[arg-type]
+        record = current(*args, **kwargs)
         message = record.getMessage()
         masked = mask_text(message)
         if masked != message:
