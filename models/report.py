@@ -23,9 +23,13 @@ BBox = Annotated[
 
 
 class Record(BaseModel):
-    """Base of every report record: unknown keys are refused, enums dump as strings."""
+    """Base of every report record: unknown keys are refused, enums dump as strings, numbers are finite.
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_assignment=True)
+    JSON has no NaN nor infinity: pydantic would write them as ``null``, which the field then refuses on
+    reading, so a report holding one could be written but never read back. They are refused up front.
+    """
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_assignment=True, allow_inf_nan=False)
 
 
 class PacketStatus(StrEnum):
@@ -378,5 +382,21 @@ class PacketReport(Record):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> PacketReport:
-        """Load a report written by :meth:`to_json`."""
+        """Load a report written by :meth:`to_json`.
+
+        Args:
+            text: the report's JSON, as text or as UTF-8 bytes.
+
+        Returns:
+            The report. Every report this returns writes back (:meth:`to_json`) to a JSON that loads again;
+            a ``NaN`` or infinite number in a free-form slot (a finding's ``evidence``, an extra key) is
+            written as ``null``.
+
+        Raises:
+            pydantic.ValidationError: for anything that is not such a report: bytes that are not UTF-8, text
+                that is not JSON (a byte-order mark, a lone surrogate, nesting deeper than the JSON parser's
+                limit), a ``NaN`` or infinite number (``1e400``) where a record wants a number, or JSON that
+                is not a report (a missing or mistyped key, an unknown key inside a record). It is a
+                ``ValueError``; no other exception escapes.
+        """
         return cls.model_validate_json(text)

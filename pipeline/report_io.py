@@ -53,5 +53,10 @@ def write_report_text(path: Path, text: str) -> Path:
 
 
 def read_report(path: Path) -> PacketReport:
-    """Load a report written by :func:`write_report`."""
+    """Load a report written by :func:`write_report`.
+
+    Raises:
+        OSError: The file cannot be read.
+        pydantic.ValidationError: It is not a report (see :meth:`PacketReport.from_json`).
+    """
     return PacketReport.from_json(path.read_bytes())

@@ -416,7 +416,7 @@ _CONTINUATION = re.compile(
 _STRONG_SEPARATORS = re.compile(r"[；;。]+")
 _YEAR_AFTER_COMMA = re.compile(r"[,，]\s*(?=(?:19|20)\d{2}\s*(?:年|[./\-]\d))")
 _EMPTY = re.compile(r"^(?:无|暂无|没有|空|/|-+|—+|略)?$")
-_TRIM = " \t,，、:：;；。"
+_TRIM = re.compile(r"^[\s,，、:：;；。]+|[\s,，、:：;；。]+$")  # \s: also the full-width space typed after ；
 
 
 def _join(previous: str, line: str) -> str:
@@ -447,7 +447,7 @@ def split_entries(text: str) -> list[str]:
         for piece in _STRONG_SEPARATORS.split(line):
             for part in _MID_MARKER.split(piece):
                 for entry in _YEAR_AFTER_COMMA.split(part):
-                    entry = _LEADING_MARKER.sub("", entry).strip(_TRIM)
+                    entry = _TRIM.sub("", _LEADING_MARKER.sub("", entry))
                     if not _EMPTY.match(entry):
                         entries.append(entry)
     return entries

@@ -213,17 +213,23 @@ _SHORT_YEAR = re.compile(r"(?<![\d第.])(\d{2})年")
 
 
 def parse_year(text: str, *, pivot_year: int | None = None) -> int | None:
-    """The first year written in the text: ``2016年``, ``2016``, ``2016.05``, ``二〇一六年``, ``16年``.
+    """The first year written in the text: ``2016年``, ``2016``, ``2016.05``, ``二〇一六年``, ``16年``, ``20160524``.
 
     Four-digit years 1900-2099 are taken where they stand alone (not inside an ID number or a longer
-    number, not ``第2016届``); two digits count as a year only when 年 follows (``16年``), resolved by the
-    module's two-digit-year rule. ``None`` when no year is written.
+    number, not ``第2016届``), or where they open a date written in digits that :func:`parse_year_month`
+    reads (``201605``, ``20160524``); two digits count as a year only when 年 follows (``16年``), resolved
+    by the module's two-digit-year rule. ``None`` when no year is written.
     """
     normalized = normalize_date_text(text)
     found: list[tuple[int, int]] = []
     match = _YEAR.search(normalized)
     if match is not None:
         found.append((match.start(), int(match.group(1))))
+    for digits in _DIGITS_FORM.finditer(normalized):
+        year, month, day = int(digits.group(1)), _month(digits.group(2)), digits.group(3)
+        if month is not None and (day is None or _day(year, month, day) is not None):
+            found.append((digits.start(), year))
+            break
     short = _SHORT_YEAR.search(normalized)
     if short is not None:
         found.append((short.start(), expand_two_digit_year(int(short.group(1)), pivot_year)))
