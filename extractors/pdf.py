@@ -30,7 +30,12 @@ _EOF_TAIL_BYTES = 4096
 # Plausible physical size of a scanned sheet (A6 .. A2, inches): an image whose
 # DPI tag implies anything else carries a placeholder DPI (often 72) and is kept at its pixel size.
 _PLAUSIBLE_LONG_SIDE_INCHES = (5.0, 24.0)
-_EXIF_ROTATION = {3: 180, 4: 180, 5: 90, 6: 270, 7: 270, 8: 90}
+_EXIF_ROTATION = {3: 180, 4: 180, 5: 270, 6: 90, 7: 90, 8: 270}  # the clockwise turn each orientation asks
+EMBEDDED_IMAGE_FACTOR = 4
+"""An image drawn on a PDF page may hold at most this many times ``RenderOptions.max_page_pixels``: the largest
+page allowed, scanned at twice the render DPI (240 M pixels at the defaults; an A4 scan at 600 DPI is 35 M).
+MuPDF decodes some images (JPEG 2000) in full before scaling them to the page, whatever the page's size: a PDF
+of 2 kB drawing a 20000 x 20000 one on an A4 page takes 2 GB and 15 s to render, and it grows with the square."""
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -46,7 +51,8 @@ class RenderOptions(BaseModel):
     max_page_pixels: int = pydantic.Field(
         default=60_000_000,
         ge=1_000_000,
-        description="Largest page, in pixels at the render DPI (A2 at 200 DPI is ~31 M); larger is refused",
+        description="Largest page, in pixels at the render DPI (A2 at 200 DPI is ~31 M); larger is refused. "
+        "An image drawn on a PDF page may hold EMBEDDED_IMAGE_FACTOR (4) times as many",
     )
     max_file_bytes: int = pydantic.Field(
         default=1 << 30, ge=1 << 20, description="Files larger than this are refused unread"
@@ -64,6 +70,14 @@ class RenderedPage:
     index: int
     image: np.ndarray
     rotation: int
+    """Degrees the page was turned to be upright (its PDF /Rotate or EXIF orientation, and any turn after)."""
+
+    def turned(self, clockwise: int) -> RenderedPage:
+        """This page turned ``clockwise`` degrees more (a multiple of 90), its ``rotation`` counting the turn."""
+        if clockwise % 360 == 0:
+            return self
+        image = np.ascontiguousarray(np.rot90(self.image, -(clockwise // 90) % 4))
+        return RenderedPage(index=self.index, image=image, rotation=(self.rotation + clockwise) % 360)
 
     @property
     def width(self) -> int:
@@ -191,6 +205,7 @@ class _PdfDocument:
         scale = self._options.dpi / POINTS_PER_INCH
         width, height = page.rect.width * scale, page.rect.height * scale
         _check_pixels(index, width, height, self._options)
+        _check_embedded_images(page, index, self._options)
         # get_pixmap renders the page as displayed, i.e. with its /Rotate applied.
         pixmap = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csRGB, alpha=False)
         image = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3).copy()
@@ -198,6 +213,23 @@ class _PdfDocument:
 
     def close(self) -> None:
         self._doc.close()
+
+
+def _check_embedded_images(page: pymupdf.Page, index: int, options: RenderOptions) -> None:
+    """Refuse a page drawing an image larger than :data:`EMBEDDED_IMAGE_FACTOR` x ``max_page_pixels``.
+
+    The sizes are those the decoder will see (a JPEG 2000 image's own header, not the PDF dictionary, which can
+    say anything), of every image the page draws: in its content, in form XObjects, inline. Reading them decodes
+    nothing.
+    """
+    limit = options.max_page_pixels * EMBEDDED_IMAGE_FACTOR
+    for image in page.get_image_info():
+        width, height = int(image["width"]), int(image["height"])
+        if width * height > limit:
+            raise DocumentError(
+                f"第 {index + 1} 页含有尺寸异常的图像，拒绝解码 (page {index + 1} embeds an image of "
+                f"{width} x {height} pixels, above the limit of {limit / 1e6:.0f} megapixels)"
+            )
 
 
 def _refuse_truncated(path: Path) -> None:

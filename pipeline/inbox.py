@@ -81,8 +81,12 @@ class Inbox:
         return path.relative_to(base).as_posix()
 
     def claim(self, path: Path) -> Path | None:
-        """Take a dropped file: move it into ``processing/``; None when it is gone (taken by another)."""
-        target = _free_name(self.processing / self.name_of(path))
+        """Take a dropped file: move it into ``processing/``; None when it is gone (taken by another).
+
+        It keeps the name it was dropped under, made storable (see :func:`storable_name`) where that name could not
+        be carried through the database, the report's name and the ``.error.txt`` beside it.
+        """
+        target = _free_name(self.processing / storable_name(self.name_of(path)))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.rename(path, target)
@@ -169,6 +173,36 @@ def upload_name(name: str) -> str:
     if not bare or len(bare.encode("utf-8")) > MAX_NAME_BYTES:
         raise ValueError(f"文件名不可用 (unusable file name: {name!r})")
     return bare
+
+
+def storable_name(name: str) -> str:
+    """``name`` (a path relative to the inbox) as it can be kept: UTF-8, printable, each part short enough.
+
+    - A name in a legacy encoding (GBK from an old Windows PC or a ZIP, which Linux hands over as undecodable
+      bytes) is read as GB 18030, or with its undecodable bytes replaced where it is not that either.
+    - Control characters (a newline) become ``_``.
+    - A part longer than ``MAX_NAME_BYTES`` is cut (at a character) and marked with ``…``, keeping its suffix:
+      the file system's 255 bytes must still hold `` (2)``, ``.error.txt`` and the report's ``.<hash>.json``.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            name = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            name = raw.decode("utf-8", errors="replace")
+    parts = ["".join(char if char.isprintable() else "_" for char in part) for part in name.split("/")]
+    return "/".join(_shortened(part) for part in parts)
+
+
+def _shortened(part: str) -> str:
+    if len(part.encode("utf-8")) <= MAX_NAME_BYTES:
+        return part
+    suffix = Path(part).suffix if len(Path(part).suffix.encode("utf-8")) <= 16 else ""
+    room = MAX_NAME_BYTES - len(suffix.encode("utf-8")) - len("…".encode())
+    stem = part[: len(part) - len(suffix)].encode("utf-8")[:room].decode("utf-8", errors="ignore")
+    return f"{stem}…{suffix}"
 
 
 def _is_dropped(path: Path) -> bool:

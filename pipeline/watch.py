@@ -22,7 +22,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,16 +124,7 @@ class Watcher:
         for worker in workers:
             worker.start()
         try:
-            for _changes in watchfiles.watch(
-                self.inbox.root,
-                stop_event=stop,
-                yield_on_timeout=True,
-                rust_timeout=int(self.options.tick * 1000),
-                force_polling=self.options.poll,
-                poll_delay_ms=int(self.options.tick * 1000),
-                debounce=200,
-                raise_interrupt=False,
-            ):
+            for _wake_up in self._wake_ups(stop):
                 self._scan()
                 if self.options.once and self._idle():
                     break
@@ -142,6 +133,28 @@ class Watcher:
                 self._queue.put(None)
             for worker in workers:
                 worker.join()
+
+    def _wake_ups(self, stop: threading.Event) -> Iterator[object]:
+        """watchfiles' batches of changes (or timeouts); plain ticks for the rest of the run should it fail.
+
+        watchfiles raises, and cannot go on, on a path it cannot decode (a GBK-named file on Linux); the rescan on
+        every tick finds the files without any event.
+        """
+        try:
+            yield from watchfiles.watch(
+                self.inbox.root,
+                stop_event=stop,
+                yield_on_timeout=True,
+                rust_timeout=int(self.options.tick * 1000),
+                force_polling=self.options.poll,
+                poll_delay_ms=int(self.options.tick * 1000),
+                debounce=200,
+                raise_interrupt=False,
+            )
+        except RuntimeError as exc:  # watchfiles' WatchfilesRustInternalError
+            logger.warning("file-system events lost (%s); rescanning every %.1f s instead", exc, self.options.tick)
+            while not stop.wait(self.options.tick):
+                yield None
 
     def _scan(self) -> None:
         for path in self._settling.ready(self.inbox.dropped()):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pymupdf
 import pytest
 from PIL import Image
 
@@ -81,7 +82,7 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
     exif[0x0112] = 6  # stored turned; viewers rotate 90 degrees clockwise
     (page,) = render_all(factories.image_file(tmp_path / "phone.jpg", image, dpi=None, exif=exif.tobytes()))
     assert (page.width, page.height) == (200, 100)
-    assert page.rotation == 270
+    assert page.rotation == 90  # turned clockwise, as /Rotate counts
     assert page.image[:, -20:].mean() < 60  # the ink is now on the right edge
 
 
@@ -147,3 +148,50 @@ def test_sha256_file(tmp_path: Path) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [("pdf-embedded-image-60000x60000.pdf", "60000 x 60000"), ("pdf-embedded-jpx-bomb.pdf", "20000 x 20000")],
+)
+def test_a_pdf_page_drawing_a_gigantic_image_is_refused_before_it_is_decoded(name: str, size: str) -> None:
+    with opened(BAD / name, OPTIONS) as document:
+        (result,) = list(iter_pages(document))
+    assert isinstance(result, DocumentError)
+    assert f"page 1 embeds an image of {size} pixels, above the limit of 240 megapixels" in str(result)
+
+
+def test_the_embedded_image_limit_reads_the_image_itself_not_what_the_pdf_says_of_it(tmp_path: Path) -> None:
+    doc = pymupdf.open(BAD / "pdf-embedded-jpx-bomb.pdf")
+    xref = doc[0].get_images()[0][0]
+    doc.xref_set_key(xref, "Width", "100")  # the JPEG 2000 stream still says 20000 x 20000
+    doc.xref_set_key(xref, "Height", "100")
+    doc.save(tmp_path / "lying.pdf")
+    doc.close()
+    with opened(tmp_path / "lying.pdf", OPTIONS) as document:
+        (result,) = list(iter_pages(document))
+    assert isinstance(result, DocumentError) and "20000 x 20000" in str(result)
+
+
+def test_the_embedded_image_limit_is_four_times_the_page_limit(tmp_path: Path) -> None:
+    options = RenderOptions(max_page_pixels=1_000_000)  # images up to 4 M pixels
+    for side, refused in ((2000, False), (2001, True)):
+        doc = pymupdf.open()
+        page = doc.new_page(width=300, height=300)  # 833 x 833 pixels at 200 DPI: the page itself is allowed
+        png = factories.image_file(tmp_path / f"{side}.png", np.full((side, side), 255, np.uint8), dpi=None)
+        page.insert_image(page.rect, filename=str(png))
+        doc.save(tmp_path / f"{side}.pdf")
+        doc.close()
+        with opened(tmp_path / f"{side}.pdf", options) as document:
+            (result,) = list(iter_pages(document))
+        assert isinstance(result, DocumentError) == refused, (side, result)
+
+
+def test_a_tiff_page_is_size_checked_before_it_is_decoded_not_only_the_first() -> None:
+    with opened(BAD / "tiff-huge-second-page.tif", OPTIONS) as document:
+        first, second = list(iter_pages(document))
+    assert isinstance(first, RenderedPage)
+    assert isinstance(second, DocumentError) and "page 2 is 60000 x 60000 pixels" in str(second)
