@@ -344,7 +344,10 @@ class Page(Record):
     height: int = pydantic.Field(
         ge=0, description="Pixels at 200 DPI, after rotation; 0 if the page could not be rendered"
     )
-    rotation: int = pydantic.Field(description="Degrees the page was turned to be upright (0, 90, 180, 270)")
+    rotation: int = pydantic.Field(
+        description="Degrees the page was turned clockwise to be upright (0, 90, 180, 270): its PDF /Rotate or "
+        "EXIF orientation, plus the turn found from the direction of its text lines"
+    )
     ocr_engine: str | None = pydantic.Field(description="The OCR engine that read the page, null if not read")
 
 

@@ -56,8 +56,8 @@ def start_prefect_api() -> None:
 
 
 @task(name="load-and-render", cache_policy=NO_CACHE)
-def load_and_render(path: str, page_root: str, options: RenderOptions) -> RenderedPacket:
-    return stages.render_packet(Path(path), Path(page_root), options)
+def load_and_render(path: str, page_root: str, options: RenderOptions, ocr: OcrOptions) -> RenderedPacket:
+    return stages.render_packet(Path(path), Path(page_root), options, ocr)
 
 
 @task(name="ocr-page", cache_policy=NO_CACHE)
@@ -147,7 +147,7 @@ def _run_stages(path: str, profile: str | None) -> PacketReport:
     timings: dict[str, float] = {}
     start = time.perf_counter()
 
-    rendered = load_and_render(path, str(settings.page_dir), settings.render)
+    rendered = load_and_render(path, str(settings.page_dir), settings.render, settings.ocr)
     timings["render"] = time.perf_counter() - start
 
     ocr_start = time.perf_counter()

@@ -14,7 +14,8 @@ import numpy as np
 from extractors.checks import PacketFacts, check_packet, finish_findings
 from extractors.forms.classify import classify_pages, detect_profile
 from extractors.forms.extract import FormsResult, extract_forms
-from extractors.ocr import OcrOptions, get_engine
+from extractors.ocr import OcrEngine, OcrOptions, get_engine
+from extractors.ocr.orientation import orienting_engine, upright_turn
 from extractors.pdf import DocumentError, RenderedPage, RenderOptions, iter_pages, opened, sha256_file
 from extractors.seals.analyse import SealOptions, analyse_packet
 from extractors.seals.debug import draw_seals
@@ -32,10 +33,12 @@ logger = logging.getLogger(__name__)
 _PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]
 
 
-def render_packet(path: Path, page_root: Path, options: RenderOptions) -> RenderedPacket:
+def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrOptions | None = None) -> RenderedPacket:
     """Hash the file, open it, and write each page as a PNG at the render DPI under ``page_root/<sha256>/``.
 
-    Never raises for a bad file: what went wrong is in ``errors`` (whole-file
+    With ``ocr`` (its ``auto_orient`` on), each page is first turned upright as that engine finds it
+    (:mod:`extractors.ocr.orientation`), so that every later stage reads it upright; ``pages[].rotation``
+    counts the turn. Never raises for a bad file: what went wrong is in ``errors`` (whole-file
     problems with ``page`` null, and the packet then has no page images).
 
     Raises:
@@ -48,19 +51,27 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions) -> Render
     packet = RenderedPacket(packet_id=packet_id, source=path.name)
     try:
         with opened(path, options) as document:
+            orienter = orienting_engine(ocr)
             for index, item in enumerate(iter_pages(document)):
-                _add_page(packet, index, item, page_root)
+                _add_page(packet, index, item, page_root, orienter)
     except DocumentError as exc:
         packet.errors.append(StageError(stage="load", page=None, message=str(exc)))
     return packet
 
 
-def _add_page(packet: RenderedPacket, index: int, item: RenderedPage | DocumentError, page_root: Path) -> None:
+def _add_page(
+    packet: RenderedPacket,
+    index: int,
+    item: RenderedPage | DocumentError,
+    page_root: Path,
+    orienter: OcrEngine | None = None,
+) -> None:
     if isinstance(item, DocumentError):
         packet.pages.append(Page(index=index, width=0, height=0, rotation=0, ocr_engine=None))
         packet.page_images.append(None)
         packet.errors.append(StageError(stage="render", page=index, message=str(item)))
         return
+    item = item.turned(upright_turn(item.image, orienter))
     image_path = page_image_path(page_root, packet.packet_id, index)
     write_page_image(image_path, item.image)
     packet.pages.append(

@@ -34,6 +34,15 @@ class OcrEngine(Protocol):
         ...
 
 
+@runtime_checkable
+class PageOrienter(Protocol):
+    """An engine that can also tell which way up a page is (the fake and RapidOCR engines do; others need not)."""
+
+    def upright_turn(self, image: np.ndarray) -> int:
+        """Degrees clockwise (0, 90, 180 or 270) that turn an RGB page image upright; 0 when it cannot tell."""
+        ...
+
+
 class OcrOptions(BaseModel):
     """Options of the OCR stage."""
 
@@ -62,6 +71,19 @@ class OcrOptions(BaseModel):
     )
     detection_min_side: int = pydantic.Field(
         default=1024, ge=320, description="Images whose long side is under this are searched for text unshrunk"
+    )
+    auto_orient: bool = pydantic.Field(
+        default=True,
+        description="Turn each page upright (a sheet scanned sideways or upside down) before anything reads it, "
+        "as the engine's text detection and line orientation classifier find it (rapidocr; other engines leave "
+        "pages as rendered); a page with too little text is left as it is",
+    )
+    orientation_scale: float = pydantic.Field(
+        default=0.25,
+        gt=0.0,
+        le=1.0,
+        description="auto_orient searches a page for text lines at this fraction of its resolution: 0.25 of a "
+        "200-DPI page is 50 DPI, where lines of 9 pt print still show as lines, at a tenth of a second a page",
     )
     remove_red_ink: bool = pydantic.Field(
         default=True,

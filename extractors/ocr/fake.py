@@ -17,6 +17,8 @@ class FakeOcrEngine:
         lines: ``(text, bbox)`` pairs returned for every page, or
         pages: a callable from the image to its ``(text, bbox)`` pairs.
         fail_on: raise ``RuntimeError`` when ``pages`` returns this sentinel text, to test error paths.
+        turns: the clockwise turn that makes a page upright (:meth:`upright_turn`), fixed or from the image;
+            0 by default, so that pages are read as rendered.
     """
 
     def __init__(
@@ -24,10 +26,12 @@ class FakeOcrEngine:
         lines: Sequence[tuple[str, Sequence[float]]] = (),
         pages: Callable[[np.ndarray], Sequence[tuple[str, Sequence[float]]]] | None = None,
         fail_on: str | None = None,
+        turns: int | Callable[[np.ndarray], int] = 0,
     ) -> None:
         self.lines = list(lines)
         self.pages = pages
         self.fail_on = fail_on
+        self.turns = turns
         self.calls = 0
 
     @property
@@ -43,3 +47,6 @@ class FakeOcrEngine:
             TextLine(text=normalize_text(text), raw=text, score=1.0, bbox=[float(v) for v in bbox])
             for text, bbox in pairs
         ]
+
+    def upright_turn(self, image: np.ndarray) -> int:
+        return self.turns(image) if callable(self.turns) else self.turns

@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 import onnxruntime
 from rapidocr import RapidOCR
+from rapidocr.ch_ppocr_rec import TextRecInput
 from rapidocr.utils.output import RapidOCROutput
 
 from extractors.ocr.base import OcrOptions
+from extractors.ocr.orientation import find_upright_turn
 from extractors.ocr.page import (
     DETECTION_MARGIN,
     detection_side,
@@ -80,6 +82,39 @@ class RapidOcrEngine:
         if not texts or not scores or not texts[0].strip():
             return None
         return whole_image_line(texts[0], scores[0], image.shape)
+
+    def upright_turn(self, image: np.ndarray) -> int:
+        """Degrees clockwise that turn an RGB page upright (:mod:`extractors.ocr.orientation`); 0 if unsure."""
+        with self._lock:
+            return find_upright_turn(image, _OrientationModels(self._ocr), self._options)
+
+
+class _OrientationModels:
+    """RapidOCR's detector, line orientation classifier and recogniser, called directly on RGB images."""
+
+    def __init__(self, ocr: RapidOCR) -> None:
+        self._ocr = ocr
+
+    def detect(self, image: np.ndarray) -> np.ndarray:
+        detector = self._ocr._load_det_model()
+        # Searched at its own size: the caller shrank it. read() sets the size again for every page it reads.
+        detector.limit_side_len = max(image.shape[:2])
+        boxes = detector(_bgr(image)).boxes
+        return np.zeros((0, 4, 2)) if boxes is None else np.asarray(boxes, dtype=float)
+
+    def upright_probability(self, pieces: list[np.ndarray]) -> list[float]:
+        # The classifier's labels are "0" (upright) and "180"; its score is that of the label it chose.
+        result = self._ocr._load_cls_model()([_bgr(piece) for piece in pieces])
+        return [float(score) if label == "0" else 1.0 - float(score) for label, score in result.cls_res or []]
+
+    def read_scores(self, pieces: list[np.ndarray]) -> list[float]:
+        result = self._ocr._load_rec_model()(TextRecInput(img=[_bgr(piece) for piece in pieces]))
+        return [float(score) for score in result.scores or (0.0,) * len(pieces)]
+
+
+def _bgr(image: np.ndarray) -> np.ndarray:
+    """RapidOCR's models take OpenCV's BGR order."""
+    return np.ascontiguousarray(image[:, :, ::-1])
 
 
 def _bundled_model_dir() -> Path:
