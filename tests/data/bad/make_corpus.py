@@ -22,6 +22,7 @@ import pymupdf
 from PIL import Image, ImageDraw, ImageFilter
 
 from samples import PACKETS_DIR
+from tests.factories import zero_page_pdf
 
 HERE = Path(__file__).resolve().parent
 SOURCE = PACKETS_DIR / "chongqing-bayu-1-003-clean.pdf"
@@ -214,20 +215,7 @@ def _encrypted_owner_only(path: Path) -> None:
 
 @corpus_file("zero-pages.pdf")
 def _zero_pages(path: Path) -> None:
-    # PyMuPDF refuses to save a document without pages: written by hand.
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
-    body = io.BytesIO()
-    body.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(body.tell())
-        body.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
-    xref = body.tell()
-    body.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        body.write(b"%010d 00000 n \n" % offset)
-    body.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    write(path, body.getvalue())
+    zero_page_pdf(path)
 
 
 @corpus_file("5000-pages.pdf")
