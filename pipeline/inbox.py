@@ -71,6 +71,11 @@ class Inbox:
         """Files waiting in the inbox (subfolders too, not ours), skipping hidden and still-being-written names."""
         yield from _files(self.root, skip_top=RESERVED, keep=_is_dropped)
 
+    def filed(self) -> Iterator[Path]:
+        """What was filed in ``done/`` and ``failed/``: scans, and refused links (not the ``.error.txt`` files)."""
+        for folder in (self.done, self.failed):
+            yield from _files(folder, skip_top=frozenset(), keep=_is_filed_scan)
+
     def claimed(self) -> list[Path]:
         """Files in ``processing/``: taken by a run that may have been stopped."""
         return sorted(_files(self.processing, skip_top=frozenset(), keep=lambda _: True))
@@ -203,6 +208,10 @@ def _shortened(part: str) -> str:
     room = MAX_NAME_BYTES - len(suffix.encode("utf-8")) - len("…".encode())
     stem = part[: len(part) - len(suffix)].encode("utf-8")[:room].decode("utf-8", errors="ignore")
     return f"{stem}…{suffix}"
+
+
+def _is_filed_scan(path: Path) -> bool:
+    return (path.is_symlink() or path.is_file()) and not path.name.endswith(ERROR_SUFFIX)
 
 
 def _is_dropped(path: Path) -> bool:

@@ -8,6 +8,7 @@ rewrites any file a crash left missing or stale, so the two always agree.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,9 +40,20 @@ def drop_key(path: Path, file_name: str) -> str:
     return f"{file_name}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
+REPORT_ID_HEX = 12
+"""Hex digits of the packet id in a report file's name."""
+_REPORT_NAME = re.compile(rf"\.(?P<prefix>[0-9a-f]{{{REPORT_ID_HEX}}})\.json$")
+
+
 def report_path_for(reports_dir: Path, file_name: str, packet_id: str) -> Path:
     """``<stem>.<first 12 hex of the hash>.json``: readable, and two scans with one name never collide."""
-    return reports_dir / f"{Path(file_name).stem}.{packet_id[:12]}.json"
+    return reports_dir / f"{Path(file_name).stem}.{packet_id[:REPORT_ID_HEX]}.json"
+
+
+def report_packet_prefix(report_file: Path) -> str | None:
+    """The packet id's first hex digits in the name :func:`report_path_for` gives; None for another name."""
+    match = _REPORT_NAME.search(report_file.name)
+    return match["prefix"] if match is not None else None
 
 
 def ingest(
@@ -126,7 +138,7 @@ def reconcile_report_files(store: Store) -> int:
         if text is None:
             continue
         try:
-            ensure_report_file(stored.report_path, text)
+            write_report_text(stored.report_path, text)
         except WorkspaceWriteError as exc:  # the next start, or the next drop of the scan, tries again
             logger.warning("%s", exc)
             continue

@@ -1,5 +1,11 @@
-"""Where rendered page images are kept: ``<page root>/<packet sha256>/page-NNNN.png`` (the pipeline writes them,
-the reviewer app serves them)."""
+"""Where rendered page images and their OCR are kept (the pipeline writes them, the reviewer app serves the
+images, ``dossier purge`` deletes both):
+
+```
+<page root>/<packet sha256>/page-NNNN.png
+<OCR cache>/<page image sha256>-<OCR options hash>.json
+```
+"""
 
 from __future__ import annotations
 
@@ -9,3 +15,18 @@ from pathlib import Path
 def page_image_path(page_root: Path, packet_id: str, index: int) -> Path:
     """The PNG of page ``index`` of packet ``packet_id``."""
     return page_root / packet_id / f"page-{index:04d}.png"
+
+
+def page_images(page_root: Path, packet_id: str) -> list[Path]:
+    """The page images written for packet ``packet_id`` (with any debug images beside them)."""
+    return sorted((page_root / packet_id).glob("page-*.png"))
+
+
+def ocr_cache_path(cache_dir: Path, image_sha256: str, options_key: str) -> Path:
+    """The OCR of the page image with hash ``image_sha256``, read with the options whose key is ``options_key``."""
+    return cache_dir / f"{image_sha256}-{options_key}.json"
+
+
+def ocr_cache_entries(cache_dir: Path, image_sha256: str) -> list[Path]:
+    """Every OCR kept of the page image with hash ``image_sha256``, whatever the options."""
+    return sorted(cache_dir.glob(f"{image_sha256}-*.json"))

@@ -51,10 +51,7 @@ def install_log_masking() -> None:
 
     def masked_record(*args: object, **kwargs: object) -> logging.LogRecord:
         record = current(*args, **kwargs)
-        message = record.getMessage()
-        masked = mask_text(message)
-        if masked != message:
-            record.msg, record.args = masked, None
+        record.msg, record.args = mask_text(record.getMessage()), None  # formatted here, once
         if record.exc_info and not record.exc_text:
             record.exc_text = mask_text(_TRACEBACKS.formatException(record.exc_info))
         if record.stack_info:

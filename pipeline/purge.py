@@ -19,7 +19,6 @@ an orphan, by its name.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,14 +29,12 @@ from sqlalchemy import delete, select
 
 from extractors.pdf import sha256_file
 from pipeline.inbox import ERROR_SUFFIX, Inbox
+from pipeline.ingest import REPORT_ID_HEX, report_packet_prefix
+from pipeline.pages import ocr_cache_entries, page_images
 from pipeline.storage import Store, audit_entry
 from pipeline.storage.schema import Packet
 
 logger = logging.getLogger(__name__)
-
-PAGE_IMAGE_SUFFIX = ".png"
-_REPORT_NAME = re.compile(r"\.(?P<sha12>[0-9a-f]{12})\.json$")
-"""Report files of the watched folder: ``<stem>.<first 12 hex of the packet id>.json``."""
 
 
 @dataclass
@@ -76,7 +73,7 @@ def plan_purge(store: Store, inbox: Inbox, page_dir: Path, ocr_cache_dir: Path, 
     kept = {packet_id for packet_id, _, _, _ in stored} - expired
     plan = PurgePlan(before=before, packet_ids=sorted(expired))
     filed_scans = {Path(path) for packet_id, _, _, path in stored if packet_id in expired and path}
-    for scan in sorted(set(_filed(inbox)) | {path for path in filed_scans if path.is_file()}):
+    for scan in sorted(set(inbox.filed()) | {path for path in filed_scans if path.is_file()}):
         try:
             filed_at = datetime.fromtimestamp(scan.lstat().st_ctime, tz=before.tzinfo)  # a rename sets ctime
             packet_id = None if scan.is_symlink() else sha256_file(scan)  # a link is never followed
@@ -90,7 +87,7 @@ def plan_purge(store: Store, inbox: Inbox, page_dir: Path, ocr_cache_dir: Path, 
         folder = page_dir / packet_id
         if folder.is_dir():
             plan.page_folders.append(folder)
-            plan.ocr_cache_entries += _ocr_entries(folder, ocr_cache_dir)
+            plan.ocr_cache_entries += _ocr_entries(page_images(page_dir, packet_id), ocr_cache_dir)
     report_paths = {Path(path) for packet_id, _, path, _ in stored if packet_id in expired and path}
     plan.report_files = sorted(
         {path for path in report_paths if path.is_file()} | set(_orphan_reports(inbox.reports, kept, before))
@@ -121,23 +118,14 @@ def purge(store: Store, plan: PurgePlan, actor: str) -> None:
     logger.info("purged what was received before %s: %s", plan.before.isoformat(), plan.counts())
 
 
-def _filed(inbox: Inbox) -> Iterator[Path]:
-    """What was filed in ``done/`` and ``failed/``: scans, and refused links (not the ``.error.txt`` files)."""
-    for folder in (inbox.done, inbox.failed):
-        for path in folder.rglob("*") if folder.is_dir() else ():
-            if (path.is_symlink() or path.is_file()) and not path.name.endswith(ERROR_SUFFIX):
-                yield path
-
-
-def _ocr_entries(page_folder: Path, ocr_cache_dir: Path) -> list[Path]:
+def _ocr_entries(images: list[Path], ocr_cache_dir: Path) -> list[Path]:
     """The OCR cache entries of a packet's page images (named by the image's hash)."""
     entries: list[Path] = []
-    for image in sorted(page_folder.glob(f"*{PAGE_IMAGE_SUFFIX}")):
+    for image in images:
         try:
-            pixels = sha256_file(image)
+            entries += ocr_cache_entries(ocr_cache_dir, sha256_file(image))
         except OSError:
             continue
-        entries += sorted(ocr_cache_dir.glob(f"{pixels}-*.json"))
     return entries
 
 
@@ -145,10 +133,10 @@ def _orphan_reports(reports_dir: Path, kept: set[str], before: datetime) -> Iter
     """Report files, written before ``before``, of packets no longer recorded (left by a stopped purge)."""
     if not reports_dir.is_dir():
         return
-    kept_prefixes = {packet_id[:12] for packet_id in kept}
+    kept_prefixes = {packet_id[:REPORT_ID_HEX] for packet_id in kept}
     for path in reports_dir.glob("*.json"):
-        match = _REPORT_NAME.search(path.name)
-        if match is None or match["sha12"] in kept_prefixes:
+        prefix = report_packet_prefix(path)
+        if prefix is None or prefix in kept_prefixes:
             continue
         try:
             written_at = datetime.fromtimestamp(path.stat().st_ctime, tz=before.tzinfo)

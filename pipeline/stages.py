@@ -25,7 +25,7 @@ from models.report import DocType, PacketReport, PacketStatus, Page, StageError
 from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
 from pipeline.errors import WorkspaceWriteError
-from pipeline.pages import page_image_path
+from pipeline.pages import ocr_cache_path, page_image_path
 from pipeline.report_io import write_text_atomically
 
 logger = logging.getLogger(__name__)
@@ -86,13 +86,14 @@ def write_page_image(path: Path, image: np.ndarray) -> None:
     Raises:
         WorkspaceWriteError: It could not be written (disk full, folder read-only): the machine's fault, retried.
     """
+    reason: object = "disk full or read-only"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        written = cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR), _PNG_FAST)
+        if cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR), _PNG_FAST):
+            return
     except (OSError, cv2.error) as exc:
-        raise WorkspaceWriteError(f"无法写入页面图像 (cannot write the page image {path}: {exc})") from exc
-    if not written:
-        raise WorkspaceWriteError(f"无法写入页面图像 (cannot write the page image {path}: disk full or read-only)")
+        reason = exc
+    raise WorkspaceWriteError(f"无法写入页面图像 (cannot write the page image {path}: {reason})")
 
 
 def _unreadable(path: Path, message: str) -> RenderedPacket:
@@ -139,8 +140,7 @@ def _ocr_cache_file(image: Path, options: OcrOptions, cache_dir: Path) -> Path |
         pixels = sha256_file(image)
     except OSError:
         return None
-    settings = hashlib.sha256(options.model_dump_json().encode()).hexdigest()[:16]
-    return cache_dir / f"{pixels}-{settings}.json"
+    return ocr_cache_path(cache_dir, pixels, hashlib.sha256(options.model_dump_json().encode()).hexdigest()[:16])
 
 
 def load_page_image(path: Path) -> np.ndarray:
