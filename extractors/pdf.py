@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pydantic
@@ -76,7 +76,7 @@ class RenderedPage:
         """This page turned ``clockwise`` degrees more (a multiple of 90), its ``rotation`` counting the turn."""
         if clockwise % 360 == 0:
             return self
-        image = np.ascontiguousarray(np.rot90(self.image, -(clockwise // 90) % 4))
+        image = np.ascontiguousarray(turn_image(self.image, clockwise))
         return RenderedPage(index=self.index, image=image, rotation=(self.rotation + clockwise) % 360)
 
     @property
@@ -86,6 +86,11 @@ class RenderedPage:
     @property
     def height(self) -> int:
         return int(self.image.shape[0])
+
+
+def turn_image(image: np.ndarray, clockwise: int) -> np.ndarray:
+    """``image`` turned ``clockwise`` degrees (a multiple of 90), as a view."""
+    return np.rot90(image, -(clockwise // 90) % 4)
 
 
 class Document(Protocol):
@@ -205,9 +210,12 @@ class _PdfDocument:
         scale = self._options.dpi / POINTS_PER_INCH
         width, height = page.rect.width * scale, page.rect.height * scale
         _check_pixels(index, width, height, self._options)
-        _check_embedded_images(page, index, self._options)
-        # get_pixmap renders the page as displayed, i.e. with its /Rotate applied.
-        pixmap = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csRGB, alpha=False)
+        # The page's content is interpreted once, into a display list, for both the image check and the pixels
+        # (Page.get_pixmap would interpret it again); the page is drawn as displayed, with its /Rotate applied.
+        display = page.get_displaylist()
+        images = pymupdf.TextPage(display.get_textpage(flags=pymupdf.TEXT_PRESERVE_IMAGES)).extractIMGINFO()
+        _check_embedded_images(images, index, self._options)
+        pixmap = display.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csRGB, alpha=False)
         image = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3).copy()
         return RenderedPage(index=index, image=image, rotation=page.rotation % 360)
 
@@ -215,15 +223,15 @@ class _PdfDocument:
         self._doc.close()
 
 
-def _check_embedded_images(page: pymupdf.Page, index: int, options: RenderOptions) -> None:
+def _check_embedded_images(images: list[dict[str, Any]], index: int, options: RenderOptions) -> None:
     """Refuse a page drawing an image larger than :data:`EMBEDDED_IMAGE_FACTOR` x ``max_page_pixels``.
 
-    The sizes are those the decoder will see (a JPEG 2000 image's own header, not the PDF dictionary, which can
-    say anything), of every image the page draws: in its content, in form XObjects, inline. Reading them decodes
-    nothing.
+    ``images`` is the page's image information (``TextPage.extractIMGINFO``): the sizes the decoder will see (a
+    JPEG 2000 image's own header, not the PDF dictionary, which can say anything), of every image the page
+    draws: in its content, in form XObjects, inline. Reading them decodes nothing.
     """
     limit = options.max_page_pixels * EMBEDDED_IMAGE_FACTOR
-    for image in page.get_image_info():
+    for image in images:
         width, height = int(image["width"]), int(image["height"])
         if width * height > limit:
             raise DocumentError(

@@ -14,7 +14,7 @@ import numpy as np
 from extractors.checks import PacketFacts, check_packet, finish_findings
 from extractors.forms.classify import classify_pages, detect_profile
 from extractors.forms.extract import FormsResult, extract_forms
-from extractors.ocr import OcrEngine, OcrOptions, get_engine
+from extractors.ocr import OcrOptions, PageOrienter, get_engine
 from extractors.ocr.orientation import orienting_engine, upright_turn
 from extractors.pdf import DocumentError, RenderedPage, RenderOptions, iter_pages, opened, sha256_file
 from extractors.seals.analyse import SealOptions, analyse_packet
@@ -64,7 +64,7 @@ def _add_page(
     index: int,
     item: RenderedPage | DocumentError,
     page_root: Path,
-    orienter: OcrEngine | None = None,
+    orienter: PageOrienter | None = None,
 ) -> None:
     if isinstance(item, DocumentError):
         packet.pages.append(Page(index=index, width=0, height=0, rotation=0, ocr_engine=None))

@@ -26,8 +26,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from extractors.ocr.base import OcrEngine, OcrOptions, PageOrienter, get_engine
+from extractors.ocr.base import OcrOptions, PageOrienter, get_engine
 from extractors.ocr.page import pad_with_paper, remove_red_ink
+from extractors.pdf import turn_image
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class OrientationModels(Protocol):
         ...
 
 
-def orienting_engine(options: OcrOptions | None) -> OcrEngine | None:
+def orienting_engine(options: OcrOptions | None) -> PageOrienter | None:
     """The engine that turns pages upright under ``options``, or None: orientation off, or no engine to be had.
 
     An engine that cannot be built is not the render stage's failure: the OCR stage reports it, page by page.
@@ -88,12 +89,12 @@ def orienting_engine(options: OcrOptions | None) -> OcrEngine | None:
     return engine if isinstance(engine, PageOrienter) else None
 
 
-def upright_turn(image: np.ndarray, engine: OcrEngine | None) -> int:
+def upright_turn(image: np.ndarray, engine: PageOrienter | None) -> int:
     """Degrees clockwise that turn the RGB page ``image`` upright, as ``engine`` finds it.
 
     Never raises: an engine that cannot tell (or is None, or fails on this page) leaves the page as it is (0).
     """
-    if not isinstance(engine, PageOrienter):
+    if engine is None:
         return 0
     try:
         clockwise = int(engine.upright_turn(image)) % 360
@@ -101,11 +102,6 @@ def upright_turn(image: np.ndarray, engine: OcrEngine | None) -> int:
         logger.warning("could not tell which way up a page is; it is kept as rendered", exc_info=True)
         return 0
     return clockwise if clockwise in (0, 90, 180, 270) else 0
-
-
-def turn(image: np.ndarray, clockwise: int) -> np.ndarray:
-    """``image`` turned ``clockwise`` degrees (a multiple of 90), as a view."""
-    return np.rot90(image, -(clockwise // 90) % 4)
 
 
 def find_upright_turn(image: np.ndarray, models: OrientationModels, options: OcrOptions) -> int:
@@ -118,7 +114,7 @@ def find_upright_turn(image: np.ndarray, models: OrientationModels, options: Ocr
     base = 90 if sideways else 0
     chosen = boxes[tall] if sideways else boxes[wide]
     longest = chosen[np.argsort(-_long_sides(chosen))[:LINES_READ]]
-    pieces = _pieces(turn(image, base), _turn_points(longest, image.shape, base))
+    pieces = _pieces(turn_image(image, base), _turn_points(longest, image.shape, base))
     if not pieces:
         return 0
     if sideways:

@@ -36,6 +36,7 @@ from extractors.ocr.page import (
     detection_side,
     prepare,
     sort_reading_order,
+    to_bgr,
     whole_image_line,
 )
 from models.text import TextLine
@@ -120,7 +121,7 @@ class PaddleOcrEngine:
         with self._lock:
             # PaddleX takes arrays in OpenCV's BGR order.
             results = self._ocr.predict(
-                np.ascontiguousarray(prepared.image[:, :, ::-1]),
+                to_bgr(prepared.image),
                 text_det_limit_side_len=detection_side(prepared.image.shape, self._options),
                 text_det_limit_type="max",
             )
@@ -137,7 +138,7 @@ class PaddleOcrEngine:
     def read_line(self, image: np.ndarray) -> TextLine | None:
         """Recognise one text line filling ``image`` (no detection): seal legends unwrapped into a strip."""
         with self._lock:
-            results = self._recogniser.predict(np.ascontiguousarray(image[:, :, ::-1]))
+            results = self._recogniser.predict(to_bgr(image))
         if not results:
             return None
         text, score = results[0]["rec_text"], float(results[0]["rec_score"])

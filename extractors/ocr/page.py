@@ -67,6 +67,11 @@ def remove_red_ink(image: np.ndarray) -> np.ndarray:
     return cleaned
 
 
+def to_bgr(image: np.ndarray) -> np.ndarray:
+    """An RGB image in OpenCV's BGR order, contiguous, as the engines' models take it."""
+    return np.ascontiguousarray(image[:, :, ::-1])
+
+
 def pad_with_paper(image: np.ndarray, margin: int) -> np.ndarray:
     """``image`` with a ``margin``-pixel border in the median colour of its own edge pixels."""
     edges = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])

@@ -27,6 +27,7 @@ from extractors.ocr.page import (
     detection_side,
     prepare,
     sort_reading_order,
+    to_bgr,
     whole_image_line,
 )
 from models.text import TextLine
@@ -59,7 +60,7 @@ class RapidOcrEngine:
             # builds its detector on first use and reads this attribute on every call.
             self._ocr._load_det_model().limit_side_len = detection_side(prepared.image.shape, self._options)
             # RapidOCR expects OpenCV's BGR order for arrays.
-            result = self._ocr(np.ascontiguousarray(prepared.image[:, :, ::-1]))
+            result = self._ocr(to_bgr(prepared.image))
         if not isinstance(result, RapidOCROutput) or result.boxes is None or result.txts is None:
             return []
         scores = result.scores or (0.0,) * len(result.txts)
@@ -74,7 +75,7 @@ class RapidOcrEngine:
         """Recognise one text line filling ``image`` (no detection): seal legends unwrapped into a strip."""
         with self._lock:
             try:
-                result = self._ocr(np.ascontiguousarray(image[:, :, ::-1]), use_det=False, use_cls=False, use_rec=True)
+                result = self._ocr(to_bgr(image), use_det=False, use_cls=False, use_rec=True)
             finally:
                 # RapidOCR keeps these switches on the instance; page reading needs them back on.
                 self._ocr.update_params(use_det=True, use_cls=True, use_rec=True)
@@ -99,22 +100,17 @@ class _OrientationModels:
         detector = self._ocr._load_det_model()
         # Searched at its own size: the caller shrank it. read() sets the size again for every page it reads.
         detector.limit_side_len = max(image.shape[:2])
-        boxes = detector(_bgr(image)).boxes
+        boxes = detector(to_bgr(image)).boxes
         return np.zeros((0, 4, 2)) if boxes is None else np.asarray(boxes, dtype=float)
 
     def upright_probability(self, pieces: list[np.ndarray]) -> list[float]:
         # The classifier's labels are "0" (upright) and "180"; its score is that of the label it chose.
-        result = self._ocr._load_cls_model()([_bgr(piece) for piece in pieces])
+        result = self._ocr._load_cls_model()([to_bgr(piece) for piece in pieces])
         return [float(score) if label == "0" else 1.0 - float(score) for label, score in result.cls_res or []]
 
     def read_scores(self, pieces: list[np.ndarray]) -> list[float]:
-        result = self._ocr._load_rec_model()(TextRecInput(img=[_bgr(piece) for piece in pieces]))
+        result = self._ocr._load_rec_model()(TextRecInput(img=[to_bgr(piece) for piece in pieces]))
         return [float(score) for score in result.scores or (0.0,) * len(pieces)]
-
-
-def _bgr(image: np.ndarray) -> np.ndarray:
-    """RapidOCR's models take OpenCV's BGR order."""
-    return np.ascontiguousarray(image[:, :, ::-1])
 
 
 def _bundled_model_dir() -> Path:

@@ -11,10 +11,10 @@ import numpy as np
 import pymupdf
 import pytest
 
-from extractors.ocr import OcrEngine, OcrOptions, get_engine, register_engine, unregister_engine
+from extractors.ocr import OcrOptions, PageOrienter, register_engine, unregister_engine
 from extractors.ocr.fake import FakeOcrEngine
-from extractors.ocr.orientation import MIN_LINES, find_upright_turn, turn, upright_turn
-from extractors.pdf import RenderOptions, render_images
+from extractors.ocr.orientation import MIN_LINES, find_upright_turn, orienting_engine, upright_turn
+from extractors.pdf import RenderOptions, render_images, turn_image
 from models.stages import RenderedPacket
 from models.text import TextLine
 from pipeline import stages
@@ -29,8 +29,10 @@ def _luzhou() -> Path:
 
 
 @pytest.fixture(scope="module")
-def engine() -> OcrEngine:
-    return get_engine(OcrOptions())
+def engine() -> PageOrienter:
+    orienter = orienting_engine(OcrOptions())
+    assert orienter is not None, "the default engine turns pages"
+    return orienter
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,7 @@ def best_match(image: np.ndarray, upright: np.ndarray) -> int:
     """The clockwise turn of ``image`` closest, pixel for pixel, to ``upright`` (0 when it is upright)."""
     errors = {}
     for clockwise in (0, 90, 180, 270):
-        candidate = turn(image, clockwise)
+        candidate = turn_image(image, clockwise)
         if candidate.shape == upright.shape:
             errors[clockwise] = float(np.mean(np.abs(candidate.astype(np.int16) - upright.astype(np.int16))))
     return min(errors, key=errors.__getitem__)
@@ -76,18 +78,18 @@ def image_pdf(path: Path, images: list[np.ndarray], rotate: int = 0) -> Path:
 @pytest.mark.ocr
 @pytest.mark.parametrize("counterclockwise", [0, 90, 180, 270])
 def test_a_sample_page_turned_any_way_is_turned_back_upright(
-    engine: OcrEngine, sample_pages: list[np.ndarray], counterclockwise: int
+    engine: PageOrienter, sample_pages: list[np.ndarray], counterclockwise: int
 ) -> None:
     upright = sample_pages[0]
     scan = scanned_turned(upright, counterclockwise)
     found = upright_turn(scan, engine)
     assert found == counterclockwise
-    assert np.array_equal(turn(scan, found), upright)
+    assert np.array_equal(turn_image(scan, found), upright)
 
 
 @pytest.mark.ocr
 @pytest.mark.parametrize("kind", ["blank", "noise", "photo"])
-def test_a_page_with_no_text_is_left_as_it_is(engine: OcrEngine, kind: str) -> None:
+def test_a_page_with_no_text_is_left_as_it_is(engine: PageOrienter, kind: str) -> None:
     rng = np.random.default_rng(7)
     shape = (2339, 1654, 3)
     page: np.ndarray
