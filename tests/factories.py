@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,17 +113,37 @@ def zip_named_pdf(path: Path) -> Path:
     return path
 
 
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data and CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def bilevel_png(side: int, rows: int | None = None) -> bytes:
+    """A 1-bit black PNG of ``side`` x ``side`` pixels: all its rows, or only ``rows`` of them (a short stream).
+
+    The rows are compressed as they are made, so even 60000 x 60000 pixels never sit in memory.
+    """
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1 bit per pixel, greyscale
+    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte 0, then all-zero (black) pixels
+    compressor = zlib.compressobj(9)
+    written, parts = 0, []
+    total = side if rows is None else rows
+    while written < total:
+        batch = min(1000, total - written)
+        parts.append(compressor.compress(row * batch))
+        written += batch
+    parts.append(compressor.flush())
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", b"".join(parts))
+        + png_chunk(b"IEND", b"")
+    )
+
+
 def bomb_png(path: Path, side: int = 60_000) -> Path:
     """A tiny PNG whose header claims ``side`` x ``side`` pixels of one colour (a decompression bomb)."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit greyscale
-    rows = zlib.compress(b"\x00" * (1 + side // 8), 9)  # one row only: the file stays tiny
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+    path.write_bytes(bilevel_png(side, rows=1))  # one row only: the file stays tiny
     return path
 
 

@@ -22,7 +22,7 @@ import pymupdf
 from PIL import Image, ImageDraw, ImageFilter
 
 from samples import PACKETS_DIR
-from tests.factories import zero_page_pdf
+from tests.factories import bilevel_png, png_chunk, zero_page_pdf
 
 HERE = Path(__file__).resolve().parent
 SOURCE = PACKETS_DIR / "chongqing-bayu-1-003-clean.pdf"
@@ -89,33 +89,6 @@ def image_bytes(image: Image.Image, fmt: str, **options: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, fmt, **options)
     return buffer.getvalue()
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-
-def bilevel_png(side: int, rows: int | None = None) -> bytes:
-    """A 1-bit black PNG of ``side`` x ``side`` pixels: all its rows, or only ``rows`` of them (a short stream).
-
-    The rows are compressed as they are made, so even 60000 x 60000 pixels never sit in memory.
-    """
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1 bit per pixel, greyscale
-    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte 0, then all-zero (black) pixels
-    compressor = zlib.compressobj(9)
-    written, parts = 0, []
-    total = side if rows is None else rows
-    while written < total:
-        batch = min(1000, total - written)
-        parts.append(compressor.compress(row * batch))
-        written += batch
-    parts.append(compressor.flush())
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", b"".join(parts))
-        + png_chunk(b"IEND", b"")
-    )
 
 
 def with_chunk_after_header(png: bytes, chunk: bytes) -> bytes:
