@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,20 @@ def test_flow_reports_seals_and_cross_page_seals_with_debug_images(
     get_settings.cache_clear()
     process_packet(str(packet), profile="luzhou-2019")
     assert not list((isolated_settings / "pages" / report.packet_id).glob("*.seals.png"))
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"), [({}, "None"), ({"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "60"}, "60")]
+)
+def test_flow_heartbeats_are_off_unless_configured(environment: dict[str, str], expected: str) -> None:
+    """A process that runs the flows does not wait for Prefect's heartbeat thread, unless the user asked for them."""
+    script = (
+        "import pipeline.flow\n"
+        "from prefect.settings import get_current_settings\n"
+        "print(get_current_settings().flows.heartbeat_frequency)\n"
+    )
+    clean = {key: value for key, value in os.environ.items() if "HEARTBEAT" not in key}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env={**clean, **environment}, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == expected
