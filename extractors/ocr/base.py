@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -113,6 +115,38 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
 
+
+class InferenceClock:
+    """Seconds the OCR models have run in this process, every engine and thread together.
+
+    The adapters time their model calls with it (detection, orientation, recognition, with the engine's own pre-
+    and post-processing; not dossier's page preparation): the benchmark tells OCR inference from everything else.
+    """
+
+    def __init__(self) -> None:
+        self._seconds = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def seconds(self) -> float:
+        """The total so far."""
+        with self._lock:
+            return self._seconds
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Count the time spent inside the ``with`` block."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            with self._lock:
+                self._seconds += elapsed
+
+
+INFERENCE_CLOCK = InferenceClock()
+"""This process's clock of OCR model time."""
 
 EngineFactory = Callable[[OcrOptions], OcrEngine]
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from extractors.ocr.base import OcrOptions, available_cores
+from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions, available_cores
 from extractors.ocr.page import (
     detection_side,
     prepare,
@@ -118,10 +118,10 @@ class PaddleOcrEngine:
     def read(self, image: np.ndarray) -> list[TextLine]:
         """Text lines of an RGB image, top to bottom then left to right."""
         prepared = prepare(image, self._options)
-        with self._lock:
-            # PaddleX takes arrays in OpenCV's BGR order.
+        bgr = to_bgr(prepared.image)  # PaddleX takes arrays in OpenCV's BGR order.
+        with self._lock, INFERENCE_CLOCK.running():
             results = self._ocr.predict(
-                to_bgr(prepared.image),
+                bgr,
                 text_det_limit_side_len=detection_side(prepared.image.shape, self._options),
                 text_det_limit_type="max",
             )
@@ -137,8 +137,9 @@ class PaddleOcrEngine:
 
     def read_line(self, image: np.ndarray) -> TextLine | None:
         """Recognise one text line filling ``image`` (no detection): seal legends unwrapped into a strip."""
-        with self._lock:
-            results = self._recogniser.predict(to_bgr(image))
+        bgr = to_bgr(image)
+        with self._lock, INFERENCE_CLOCK.running():
+            results = self._recogniser.predict(bgr)
         if not results:
             return None
         text, score = results[0]["rec_text"], float(results[0]["rec_score"])

@@ -20,7 +20,7 @@ from rapidocr import RapidOCR
 from rapidocr.ch_ppocr_rec import TextRecInput
 from rapidocr.utils.output import RapidOCROutput
 
-from extractors.ocr.base import OcrOptions
+from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions
 from extractors.ocr.orientation import find_upright_turn
 from extractors.ocr.page import (
     DETECTION_MARGIN,
@@ -59,8 +59,9 @@ class RapidOcrEngine:
             # The detector's size is set per image: a page is searched shrunk, a small crop as it is. RapidOCR
             # builds its detector on first use and reads this attribute on every call.
             self._ocr._load_det_model().limit_side_len = detection_side(prepared.image.shape, self._options)
-            # RapidOCR expects OpenCV's BGR order for arrays.
-            result = self._ocr(to_bgr(prepared.image))
+            bgr = to_bgr(prepared.image)  # RapidOCR expects OpenCV's BGR order for arrays.
+            with INFERENCE_CLOCK.running():
+                result = self._ocr(bgr)
         if not isinstance(result, RapidOCROutput) or result.boxes is None or result.txts is None:
             return []
         scores = result.scores or (0.0,) * len(result.txts)
@@ -73,9 +74,11 @@ class RapidOcrEngine:
 
     def read_line(self, image: np.ndarray) -> TextLine | None:
         """Recognise one text line filling ``image`` (no detection): seal legends unwrapped into a strip."""
+        bgr = to_bgr(image)
         with self._lock:
             try:
-                result = self._ocr(to_bgr(image), use_det=False, use_cls=False, use_rec=True)
+                with INFERENCE_CLOCK.running():
+                    result = self._ocr(bgr, use_det=False, use_cls=False, use_rec=True)
             finally:
                 # RapidOCR keeps these switches on the instance; page reading needs them back on.
                 self._ocr.update_params(use_det=True, use_cls=True, use_rec=True)
@@ -100,16 +103,22 @@ class _OrientationModels:
         detector = self._ocr._load_det_model()
         # Searched at its own size: the caller shrank it. read() sets the size again for every page it reads.
         detector.limit_side_len = max(image.shape[:2])
-        boxes = detector(to_bgr(image)).boxes
+        bgr = to_bgr(image)
+        with INFERENCE_CLOCK.running():
+            boxes = detector(bgr).boxes
         return np.zeros((0, 4, 2)) if boxes is None else np.asarray(boxes, dtype=float)
 
     def upright_probability(self, pieces: list[np.ndarray]) -> list[float]:
         # The classifier's labels are "0" (upright) and "180"; its score is that of the label it chose.
-        result = self._ocr._load_cls_model()([to_bgr(piece) for piece in pieces])
+        classifier, bgr = self._ocr._load_cls_model(), [to_bgr(piece) for piece in pieces]
+        with INFERENCE_CLOCK.running():
+            result = classifier(bgr)
         return [float(score) if label == "0" else 1.0 - float(score) for label, score in result.cls_res or []]
 
     def read_scores(self, pieces: list[np.ndarray]) -> list[float]:
-        result = self._ocr._load_rec_model()(TextRecInput(img=[to_bgr(piece) for piece in pieces]))
+        recogniser, bgr = self._ocr._load_rec_model(), [to_bgr(piece) for piece in pieces]
+        with INFERENCE_CLOCK.running():
+            result = recogniser(TextRecInput(img=bgr))
         return [float(score) for score in result.scores or (0.0,) * len(pieces)]
 
 

@@ -48,6 +48,7 @@ def _figures(tesseract_available: bool = True) -> dict[str, object]:
             "seconds_per_page": 1.5,
             "pages_per_minute": 40.0,
             "stages_s": {"render": 1.0, "ocr": 10.0},
+            "ocr_inference_s": 12.0,
             "non_ocr_share": 0.2,
             "prefect_overhead_s_per_packet": 0.3,
         },
