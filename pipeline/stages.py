@@ -6,6 +6,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -38,8 +39,9 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrO
 
     With ``ocr`` (its ``auto_orient`` on), each page is first turned upright as that engine finds it
     (:mod:`extractors.ocr.orientation`), so that every later stage reads it upright; ``pages[].rotation``
-    counts the turn. Never raises for a bad file: what went wrong is in ``errors`` (whole-file
-    problems with ``page`` null, and the packet then has no page images).
+    counts the turn. A page's PNG is compressed in a thread of its own while the next page is rendered (one
+    page waits at most, so memory stays at two pages). Never raises for a bad file: what went wrong is in
+    ``errors`` (whole-file problems with ``page`` null, and the packet then has no page images).
 
     Raises:
         WorkspaceWriteError: A page image could not be written (disk full): the machine's fault, not the file's.
@@ -49,13 +51,22 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrO
     except OSError as exc:
         return _unreadable(path, f"无法读取文件 (cannot read the file: {exc.strerror or exc})")
     packet = RenderedPacket(packet_id=packet_id, source=path.name)
-    try:
-        with opened(path, options) as document:
-            orienter = orienting_engine(ocr)
-            for index, item in enumerate(iter_pages(document)):
-                _add_page(packet, index, item, page_root, orienter)
-    except DocumentError as exc:
-        packet.errors.append(StageError(stage="load", page=None, message=str(exc)))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-png") as writer:
+        writing: Future[None] | None = None
+        try:
+            with opened(path, options) as document:
+                orienter = orienting_engine(ocr)
+                for index, item in enumerate(iter_pages(document)):
+                    page = _add_page(packet, index, item, page_root, orienter)
+                    if writing is not None:
+                        writing.result()  # raises the previous page's WorkspaceWriteError
+                        writing = None
+                    if page is not None:
+                        writing = writer.submit(write_page_image, *page)
+        except DocumentError as exc:
+            packet.errors.append(StageError(stage="load", page=None, message=str(exc)))
+        if writing is not None:
+            writing.result()
     return packet
 
 
@@ -65,19 +76,20 @@ def _add_page(
     item: RenderedPage | DocumentError,
     page_root: Path,
     orienter: PageOrienter | None = None,
-) -> None:
+) -> tuple[Path, np.ndarray] | None:
+    """Record a rendered page (turned upright) in ``packet``; where its image is to be written, and the image."""
     if isinstance(item, DocumentError):
         packet.pages.append(Page(index=index, width=0, height=0, rotation=0, ocr_engine=None))
         packet.page_images.append(None)
         packet.errors.append(StageError(stage="render", page=index, message=str(item)))
-        return
+        return None
     item = item.turned(upright_turn(item.image, orienter))
     image_path = page_image_path(page_root, packet.packet_id, index)
-    write_page_image(image_path, item.image)
     packet.pages.append(
         Page(index=index, width=item.width, height=item.height, rotation=item.rotation, ocr_engine=None)
     )
     packet.page_images.append(str(image_path))
+    return image_path, item.image
 
 
 def write_page_image(path: Path, image: np.ndarray) -> None:

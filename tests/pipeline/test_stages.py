@@ -6,12 +6,15 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from extractors.ocr import OcrOptions
 from extractors.ocr.fake import FakeOcrEngine
-from extractors.pdf import RenderOptions
+from extractors.pdf import RenderOptions, sha256_file
 from models import DocType, PacketStatus
 from pipeline import stages
+from pipeline.errors import WorkspaceWriteError
+from pipeline.pages import page_image_path
 from tests import contract, factories
 
 TITLE = ("泸州市首席技师申报表", (300, 150, 1300, 220))
@@ -27,6 +30,17 @@ def test_render_packet_writes_one_png_per_page(tmp_path: Path) -> None:
         assert Path(image).parent.name == rendered.packet_id
     loaded = stages.load_page_image(Path(rendered.page_images[0] or ""))
     assert loaded.shape == (rendered.pages[0].height, rendered.pages[0].width, 3)
+
+
+@pytest.mark.parametrize("failing_page", [0, 2])
+def test_a_page_image_that_cannot_be_written_stops_the_render(tmp_path: Path, failing_page: int) -> None:
+    """Pages are written in the background: a failed write, the last page's included, still raises (retried later)."""
+    pdf = factories.text_pdf(tmp_path / "form.pdf", [["一"], ["二"], ["三"]])
+    page_image_path(tmp_path / "pages", sha256_file(pdf), failing_page).mkdir(
+        parents=True
+    )  # a folder where the PNG goes
+    with pytest.raises(WorkspaceWriteError, match="cannot write the page image"):
+        stages.render_packet(pdf, tmp_path / "pages", RenderOptions())
 
 
 def test_render_packet_never_raises_on_a_bad_file(tmp_path: Path) -> None:
