@@ -100,18 +100,23 @@ def assemble(
     return stages.assemble_report(rendered, texts, profile, timings)
 
 
+# The seal and field stages run side by side, so each returns its own seconds with its result.
+
+
 @task(name="find-seals", cache_policy=NO_CACHE)
 def find_seals(
     rendered: RenderedPacket, doc_types: list[DocType], profile: str | None, options: SealOptions, ocr: OcrOptions
-) -> SealStageResult:
-    return stages.find_seals(rendered, doc_types, profile, options, ocr)
+) -> tuple[SealStageResult, float]:
+    start = time.perf_counter()
+    return stages.find_seals(rendered, doc_types, profile, options, ocr), time.perf_counter() - start
 
 
 @task(name="read-fields", cache_policy=NO_CACHE)
 def read_fields(
     rendered: RenderedPacket, texts: list[PageText], doc_types: list[DocType], profile: str | None, ocr: OcrOptions
-) -> FormsResult:
-    return stages.read_fields(rendered, texts, doc_types, profile, ocr)
+) -> tuple[FormsResult, float]:
+    start = time.perf_counter()
+    return stages.read_fields(rendered, texts, doc_types, profile, ocr), time.perf_counter() - start
 
 
 @flow(name="process-packet", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_TASK_THREADS))  # type: ignore[arg-type]
@@ -193,16 +198,14 @@ def _run_stages(path: str, profile: str | None) -> PacketReport:
     report.timings["assemble"] = time.perf_counter() - assemble_start
 
     if not rendered.failed:
-        fields_start = time.perf_counter()
+        # Independent of each other: while one waits for the OCR engine or decodes a page, the other works.
         doc_types = [page.doc_type for page in report.pages]
-        forms = read_fields(rendered, texts, doc_types, report.profile, settings.ocr)
+        reading = read_fields.submit(rendered, texts, doc_types, report.profile, settings.ocr)
+        sealing = find_seals.submit(rendered, doc_types, report.profile, settings.seals, settings.ocr)
+        forms, report.timings["fields"] = reading.result()
+        sealed, report.timings["seals"] = sealing.result()
         report = stages.add_fields(report, forms)
-        report.timings["fields"] = time.perf_counter() - fields_start
-
-        seals_start = time.perf_counter()
-        sealed = find_seals(rendered, doc_types, report.profile, settings.seals, settings.ocr)
         report = stages.add_seals(report, sealed)
-        report.timings["seals"] = time.perf_counter() - seals_start
 
         checks_start = time.perf_counter()
         report = stages.run_checks(report, forms.facts)
