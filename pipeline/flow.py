@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
@@ -30,6 +32,9 @@ from pipeline.settings import get_settings
 from pipeline.storage import get_store
 
 logger = logging.getLogger(__name__)
+
+Arguments = ParamSpec("Arguments")
+Result = TypeVar("Result")
 
 
 def stop_flow_heartbeats() -> bool:
@@ -100,23 +105,27 @@ def assemble(
     return stages.assemble_report(rendered, texts, profile, timings)
 
 
-# The seal and field stages run side by side, so each returns its own seconds with its result.
+def _timed(
+    stage: Callable[Arguments, Result], *args: Arguments.args, **kwargs: Arguments.kwargs
+) -> tuple[Result, float]:
+    """The stage's result and its own seconds: the seal and field stages run side by side, so the flow cannot
+    time them from outside."""
+    start = time.perf_counter()
+    return stage(*args, **kwargs), time.perf_counter() - start
 
 
 @task(name="find-seals", cache_policy=NO_CACHE)
 def find_seals(
     rendered: RenderedPacket, doc_types: list[DocType], profile: str | None, options: SealOptions, ocr: OcrOptions
 ) -> tuple[SealStageResult, float]:
-    start = time.perf_counter()
-    return stages.find_seals(rendered, doc_types, profile, options, ocr), time.perf_counter() - start
+    return _timed(stages.find_seals, rendered, doc_types, profile, options, ocr)
 
 
 @task(name="read-fields", cache_policy=NO_CACHE)
 def read_fields(
     rendered: RenderedPacket, texts: list[PageText], doc_types: list[DocType], profile: str | None, ocr: OcrOptions
 ) -> tuple[FormsResult, float]:
-    start = time.perf_counter()
-    return stages.read_fields(rendered, texts, doc_types, profile, ocr), time.perf_counter() - start
+    return _timed(stages.read_fields, rendered, texts, doc_types, profile, ocr)
 
 
 @flow(name="process-packet", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_TASK_THREADS))  # type: ignore[arg-type]

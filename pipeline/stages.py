@@ -60,9 +60,7 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrO
                     page = _add_page(packet, index, item, page_root, orienter)
                     if writing is not None:
                         writing.result()  # raises the previous page's WorkspaceWriteError
-                        writing = None
-                    if page is not None:
-                        writing = writer.submit(write_page_image, *page)
+                    writing = writer.submit(write_page_image, *page) if page is not None else None
         except DocumentError as exc:
             packet.errors.append(StageError(stage="load", page=None, message=str(exc)))
         if writing is not None:
