@@ -6,7 +6,6 @@ one) and against a real server when ``PREFECT_API_URL`` is set.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,14 +23,11 @@ from models.report import DocType, PacketReport
 from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
 from pipeline import stages
-from pipeline.errors import RetryLaterError
 from pipeline.ingest import IngestResult, ingest
 from pipeline.memory import limit_malloc_arenas
 from pipeline.privacy import install_log_masking
 from pipeline.settings import get_settings
 from pipeline.storage import get_store
-
-logger = logging.getLogger(__name__)
 
 Arguments = ParamSpec("Arguments")
 Result = TypeVar("Result")
@@ -166,13 +162,7 @@ def ingest_packet(
     source = Path(path)
 
     def process(scan: Path) -> PacketReport:
-        try:
-            return _run_stages(str(scan), profile)
-        except RetryLaterError:  # the machine's fault, not the packet's: nothing is stored, the drop is retried
-            raise
-        except Exception as exc:  # a bug in a stage must still leave a stored, failed report
-            logger.exception("processing %s failed", scan)
-            return stages.internal_failure(scan, exc)
+        return stages.report_or_failure(scan, lambda: _run_stages(str(scan), profile))
 
     return ingest(
         get_store(settings.database_url),

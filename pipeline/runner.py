@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from extractors.checks import check_across, finish_findings
 from models.report import PacketReport, PacketStatus
 from pipeline import stages
-from pipeline.errors import RetryLaterError
 from pipeline.inbox import SCAN_SUFFIXES
 from pipeline.report_io import write_report
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,13 +75,7 @@ def process_files(
     flow = with_runner(process_packet, dask_address)
     outcomes: list[Outcome] = []
     for source, report_path in zip(files, report_paths(files, out_dir), strict=True):
-        try:
-            report = flow(str(source), profile)
-        except RetryLaterError:  # the disk full: the machine's fault, not the packet's; stop here and say so
-            raise
-        except Exception as exc:
-            logger.exception("processing %s failed", source)
-            report = stages.internal_failure(source, exc)
+        report = stages.report_or_failure(source, partial(flow, str(source), profile))
         outcome = Outcome(source=source, report=report, report_path=write_report(report, report_path))
         outcomes.append(outcome)
         if on_done is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from models.profile import ProfileError, get_profile, load_profiles
 from models.report import DocType, PacketReport, PacketStatus, Page, StageError
 from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
-from pipeline.errors import WorkspaceWriteError
+from pipeline.errors import RetryLaterError, WorkspaceWriteError
 from pipeline.pages import ocr_cache_path, page_image_path
 from pipeline.report_io import write_text_atomically
 
@@ -225,6 +225,22 @@ def failed_report(path: Path, stage: str, message: str) -> PacketReport:
 def internal_failure(path: Path, exc: Exception) -> PacketReport:
     """The ``failed`` report of a packet a bug stopped: the pipeline's own error, never the packet's fault."""
     return failed_report(path, "pipeline", f"处理失败 (internal error: {type(exc).__name__}: {exc})")
+
+
+def report_or_failure(path: Path, process: Callable[[], PacketReport]) -> PacketReport:
+    """``process()``'s report, or the ``failed`` report of a bug that stopped it (logged).
+
+    Raises:
+        RetryLaterError: The machine's fault, not the packet's (a full disk, the database away): nothing is
+            stored as failed, the packet is taken again later.
+    """
+    try:
+        return process()
+    except RetryLaterError:
+        raise
+    except Exception as exc:  # a bug in a stage must still leave a failed report
+        logger.exception("processing %s failed", path)
+        return internal_failure(path, exc)
 
 
 def find_seals(

@@ -11,7 +11,7 @@ import pytest
 from extractors.ocr import OcrOptions
 from extractors.ocr.fake import FakeOcrEngine
 from extractors.pdf import RenderOptions, sha256_file
-from models import DocType, PacketStatus
+from models import DocType, PacketReport, PacketStatus
 from pipeline import stages
 from pipeline.errors import WorkspaceWriteError
 from pipeline.pages import page_image_path
@@ -115,3 +115,20 @@ def test_a_page_read_once_is_read_from_the_cache_the_second_time(fake_engine: Fa
     assert second.page == 4 and fake_engine.calls == 1
     # Other options are another reading.
     assert stages.read_page(str(image), 0, OcrOptions(engine="fake", min_score=0.9), tmp_path / "cache").lines == []
+
+
+def test_a_bug_gives_a_failed_report_and_a_machine_fault_is_raised(tmp_path: Path) -> None:
+    scan = factories.text_pdf(tmp_path / "form.pdf", [["一"]])
+
+    def bug() -> PacketReport:
+        raise KeyError("a stage's bug")
+
+    report = stages.report_or_failure(scan, bug)
+    assert report.status == PacketStatus.FAILED and report.packet_id == sha256_file(scan)
+    assert report.errors[0].stage == "pipeline" and "KeyError" in report.errors[0].message
+
+    def disk_full() -> PacketReport:
+        raise WorkspaceWriteError("disk full")
+
+    with pytest.raises(WorkspaceWriteError):
+        stages.report_or_failure(scan, disk_full)
