@@ -27,6 +27,7 @@ from pipeline.errors import RetryLaterError
 from pipeline.inbox import SCAN_SUFFIXES
 from pipeline.ingest import IngestResult
 from pipeline.privacy import install_log_masking
+from pipeline.report_io import write_text_atomically
 from pipeline.runner import Outcome, any_failed, collect_inputs, process_files
 
 if TYPE_CHECKING:
@@ -464,8 +465,7 @@ def evaluate(
     evaluation = evaluate_dirs(truth_dir, reports_dir)
     out.print(format_evaluation(evaluation), markup=False, highlight=False)
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(evaluation.to_json() + "\n", encoding="utf-8")
+        write_text_atomically(json_out, evaluation.to_json() + "\n")
         out.print(f"scores written to {json_out}")
 
 

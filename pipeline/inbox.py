@@ -141,7 +141,7 @@ class Inbox:
         destination = _free_name((self.failed if failed else self.done) / self.name_of(claimed))
         destination.parent.mkdir(parents=True, exist_ok=True)
         if failed and error_text is not None:
-            write_text_atomically(destination.with_name(destination.name + ERROR_SUFFIX), error_text)
+            write_text_atomically(error_file(destination), error_text)
         os.rename(claimed, destination)
         _remove_empty_parents(claimed.parent, self.processing)
         return destination
@@ -153,6 +153,11 @@ class Received:
 
     path: Path
     size: int
+
+
+def error_file(filed: Path) -> Path:
+    """The ``.error.txt`` beside a scan filed in ``failed/``: why it failed."""
+    return filed.with_name(filed.name + ERROR_SUFFIX)
 
 
 def _place_new(source: Path, target: Path) -> None:

@@ -12,14 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def page_folder(page_root: Path, packet_id: str) -> Path:
+    """The folder of packet ``packet_id``'s page images (and the seal stage's debug images, when asked)."""
+    return page_root / packet_id
+
+
 def page_image_path(page_root: Path, packet_id: str, index: int) -> Path:
     """The PNG of page ``index`` of packet ``packet_id``."""
-    return page_root / packet_id / f"page-{index:04d}.png"
+    return page_folder(page_root, packet_id) / f"page-{index:04d}.png"
 
 
 def page_images(page_root: Path, packet_id: str) -> list[Path]:
-    """The page images written for packet ``packet_id`` (with any debug images beside them)."""
-    return sorted((page_root / packet_id).glob("page-*.png"))
+    """The page images written for packet ``packet_id`` (not the debug images beside them)."""
+    return sorted(path for path in page_folder(page_root, packet_id).glob("page-*.png") if path.suffixes == [".png"])
 
 
 def ocr_cache_path(cache_dir: Path, image_sha256: str, options_key: str) -> Path:

@@ -28,9 +28,9 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from extractors.pdf import sha256_file
-from pipeline.inbox import ERROR_SUFFIX, Inbox
+from pipeline.inbox import Inbox, error_file
 from pipeline.ingest import REPORT_ID_HEX, report_packet_prefix
-from pipeline.pages import ocr_cache_entries, page_images
+from pipeline.pages import ocr_cache_entries, page_folder, page_images
 from pipeline.storage import Store, audit_entry
 from pipeline.storage.schema import Packet
 
@@ -84,7 +84,7 @@ def plan_purge(store: Store, inbox: Inbox, page_dir: Path, ocr_cache_dir: Path, 
         elif packet_id not in kept and filed_at < before:
             plan.refused_scans.append(scan)
     for packet_id in plan.packet_ids:
-        folder = page_dir / packet_id
+        folder = page_folder(page_dir, packet_id)
         if folder.is_dir():
             plan.page_folders.append(folder)
             plan.ocr_cache_entries += _ocr_entries(page_images(page_dir, packet_id), ocr_cache_dir)
@@ -104,7 +104,7 @@ def purge(store: Store, plan: PurgePlan, actor: str) -> None:
     """
     for scan in [*plan.scans, *plan.refused_scans]:
         scan.unlink(missing_ok=True)
-        scan.with_name(scan.name + ERROR_SUFFIX).unlink(missing_ok=True)
+        error_file(scan).unlink(missing_ok=True)
     for folder in plan.page_folders:
         shutil.rmtree(folder, ignore_errors=True)
     for entry in plan.ocr_cache_entries:

@@ -260,8 +260,12 @@ def find_seals(
 
     def save_debug(index: int, image: np.ndarray, seals: list[DetectedSeal]) -> None:
         path = Path(images[index] or "").with_suffix(".seals.png")
-        if cv2.imwrite(str(path), cv2.cvtColor(draw_seals(image, seals), cv2.COLOR_RGB2BGR), _PNG_FAST):
-            debug[index] = str(path)
+        try:
+            write_page_image(path, draw_seals(image, seals))
+        except WorkspaceWriteError as exc:  # a debug image only: the seals are found without it
+            logger.warning("%s", exc)
+            return
+        debug[index] = str(path)
 
     required = get_profile(profile).cross_page_seal if profile else ()
     engine = get_engine(ocr) if options.read_legends else None

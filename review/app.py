@@ -42,7 +42,6 @@ SESSION_COOKIE = "dossier_session"
 LOGIN_COOKIE = "dossier_login"
 """Holds the token the sign-in form posts back (the form has no session yet to bind it to)."""
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 2**20
-"""A field read with less confidence than this is marked on the packet page, for a closer look."""
 _PACKET_ID = re.compile(PACKET_ID_PATTERN)
 _UPLOAD_CHUNK = 2**20
 _FORM_OVERHEAD = 2**20
