@@ -21,8 +21,6 @@ from pipeline import stages
 from samples import sample_packets
 from tests import factories
 
-DPI = 200
-
 
 def _luzhou() -> Path:
     return next(path for path in sample_packets() if path.name.startswith("luzhou-2019-1-"))
@@ -38,7 +36,7 @@ def engine() -> PageOrienter:
 @pytest.fixture(scope="module")
 def sample_pages() -> list[np.ndarray]:
     """The luzhou sample packet's first two pages (the form's cover and its page with the ID number), upright."""
-    return render_images(_luzhou(), RenderOptions(dpi=DPI))[:2]
+    return render_images(_luzhou(), RenderOptions(dpi=factories.DPI))[:2]
 
 
 def scanned_turned(upright: np.ndarray, counterclockwise: int) -> np.ndarray:
@@ -57,13 +55,13 @@ def best_match(image: np.ndarray, upright: np.ndarray) -> int:
 
 
 def image_pdf(path: Path, images: list[np.ndarray], rotate: int = 0) -> Path:
-    """A PDF of scanned pages: each image fills its page at 200 DPI, the page carrying /Rotate ``rotate``."""
+    """A PDF of scanned pages: each image fills its page at 200 factories.DPI, the page carrying /Rotate ``rotate``."""
     doc = pymupdf.open()
     for image in images:
         ok, png = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
         assert ok
         height, width = image.shape[:2]
-        page = doc.new_page(width=width * 72 / DPI, height=height * 72 / DPI)
+        page = doc.new_page(width=width * 72 / factories.DPI, height=height * 72 / factories.DPI)
         page.insert_image(page.rect, stream=png.tobytes())
         if rotate:
             page.set_rotation(rotate)

@@ -24,7 +24,7 @@ from pipeline.storage.schema import Packet
 from pipeline.watch import Filed
 from tests import factories
 from tests.data.bad.make_corpus import MAKERS
-from tests.pipeline.test_watch import files_in, wait_for, watching
+from tests.pipeline.watching import files_in, wait_for, watching
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad"
 EXPECTED: dict[str, dict[str, str]] = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))

@@ -29,7 +29,7 @@ from pipeline.storage import Store
 from pipeline.storage.schema import Packet, Submission
 from samples import sample_packets
 from tests import factories
-from tests.pipeline.test_watch import files_in, wait_for, watching
+from tests.pipeline.watching import files_in, wait_for, watching
 
 SMALL_FILE_LIMIT = 64 * 1024
 """Bytes a process may write into one file while "the disk is full": above a report, below a page image."""

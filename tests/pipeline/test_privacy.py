@@ -16,7 +16,7 @@ from pipeline.privacy import install_log_masking
 from pipeline.settings import get_settings
 from pipeline.storage import get_store
 from tests import factories
-from tests.pipeline.test_watch import files_in, wait_for, watching
+from tests.pipeline.watching import files_in, wait_for, watching
 
 ID_NUMBER = "110101199003071234"
 MOBILE = "13980001234"

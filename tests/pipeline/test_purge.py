@@ -21,7 +21,7 @@ from pipeline.settings import get_settings
 from pipeline.storage import Store
 from pipeline.storage.schema import AuditEntry, Decision, FindingRow, Packet, Report, Submission
 from tests import factories
-from tests.pipeline.test_watch import files_in, wait_for, watching
+from tests.pipeline.watching import files_in, wait_for, watching
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -35,13 +35,8 @@ def rows(store: Store, table: type, packet_id: str) -> int:
         return len(session.scalars(select(table).where(table.packet_id == packet_id)).all())  # type: ignore[attr-defined]
 
 
-def test_purge_deletes_what_was_received_before_the_cut_off_and_keeps_the_rest(
-    tmp_path: Path, fake_engine: FakeOcrEngine
-) -> None:
-    fake_engine.lines = [("温州市第七轮首席技师推荐表", (300, 150, 1300, 220)), ("姓名 冯清宇", (100, 500, 600, 540))]
+def test_purge_deletes_what_was_received_before_the_cut_off_and_keeps_the_rest(tmp_path: Path, inbox: Inbox) -> None:
     settings = get_settings()
-    inbox = Inbox.at(tmp_path / "inbox")
-    inbox.prepare()
     old = factories.text_pdf(tmp_path / "old.pdf", [["旧"], ["旧二"]])
     new = factories.text_pdf(tmp_path / "new.pdf", [["新"]])
     outside = factories.text_pdf(tmp_path / "outside.pdf", [["外"]])

@@ -8,71 +8,24 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from extractors.ocr.fake import FakeOcrEngine
 from extractors.pdf import sha256_file
 from models.report import PacketStatus
-from pipeline.flow import ingest_packet
 from pipeline.inbox import ERROR_SUFFIX, Inbox
-from pipeline.ingest import IngestResult
 from pipeline.settings import get_settings
-from pipeline.storage import Store, get_store
+from pipeline.storage import Store
 from pipeline.storage.schema import Packet, Submission
-from pipeline.watch import Filed, Watcher, WatchOptions
 from samples import sample_packets
 from tests import factories
 from tests.pipeline.tcp_proxy import TcpProxy
+from tests.pipeline.watching import files_in, wait_for, watching
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-        time.sleep(0.1)
-
-
-def files_in(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-
-
-@contextmanager
-def watching(inbox: Inbox, **options: float | int | bool) -> Iterator[tuple[Store, list[Filed]]]:
-    """A watcher running in a thread, as ``dossier watch`` runs it, until the block ends."""
-    store = get_store(get_settings().database_url)
-    filed: list[Filed] = []
-
-    def run_one(path: Path, name: str) -> IngestResult:
-        return ingest_packet(str(path), None, str(inbox.reports), name)
-
-    stop = threading.Event()
-    watcher = Watcher(inbox, store, run_one, WatchOptions(**options), on_filed=filed.append)  # type: ignore[arg-type]
-    thread = threading.Thread(target=watcher.run, args=(stop,))
-    thread.start()
-    try:
-        yield store, filed
-    finally:
-        stop.set()
-        thread.join(timeout=120)
-        assert not thread.is_alive()
-
-
-@pytest.fixture
-def inbox(tmp_path: Path, fake_engine: FakeOcrEngine) -> Inbox:
-    fake_engine.lines = [("温州市第七轮首席技师推荐表", (300, 150, 1300, 220)), ("姓名 冯清宇", (100, 500, 600, 540))]
-    folder = Inbox.at(tmp_path / "inbox")
-    folder.prepare()
-    return folder
 
 
 def test_a_file_written_slowly_is_taken_only_once_complete(inbox: Inbox, tmp_path: Path) -> None:

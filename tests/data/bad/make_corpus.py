@@ -22,7 +22,7 @@ import pymupdf
 from PIL import Image, ImageDraw, ImageFilter
 
 from samples import PACKETS_DIR
-from tests.factories import bilevel_png, png_chunk, zero_page_pdf
+from tests.factories import A4, bilevel_png, png_chunk, zero_page_pdf
 
 HERE = Path(__file__).resolve().parent
 SOURCE = PACKETS_DIR / "chongqing-bayu-1-003-clean.pdf"
@@ -31,7 +31,6 @@ opinions with their seals, 2 the certified ID copy, 3 the deeds. The form is rea
 read); the lighter pages make the other scans."""
 SCAN_DPI = 150
 """Resolution of the scans (the pipeline resamples them to its render DPI); low enough to keep the files small."""
-A4 = (595.0, 842.0)
 # Pillow refuses images above 2 x Image.MAX_IMAGE_PIXELS (~179 M); the render limit is 60 M pixels.
 HUGE_SIDE = 60_000
 BOMB_SIDE = 20_000
