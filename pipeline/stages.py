@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -150,7 +149,7 @@ def _ocr_cache_file(image: Path, options: OcrOptions, cache_dir: Path) -> Path |
         pixels = sha256_file(image)
     except OSError:
         return None
-    return ocr_cache_path(cache_dir, pixels, hashlib.sha256(options.model_dump_json().encode()).hexdigest()[:16])
+    return ocr_cache_path(cache_dir, pixels, options.reading_key())
 
 
 def load_page_image(path: Path) -> np.ndarray:

