@@ -10,8 +10,9 @@ from __future__ import annotations
 from extractors.checks.base import finish_findings, risk_of, sort_findings
 from extractors.checks.consistency import check_apprentices, check_certificates, check_summary_rows
 from extractors.checks.crosspacket import check_across, check_against, recommending_unit
-from extractors.checks.documents import check_documents, same_unit
+from extractors.checks.documents import check_documents
 from extractors.checks.person import check_person
+from extractors.units import same_unit
 from models.profile import Profile
 from models.report import Finding, PacketReport
 from models.stages import Box, PacketFacts

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from extractors.checks.base import evidence_of, finding, pages_of, severity, sure
-from extractors.checks.documents import same_unit
+from extractors.units import same_unit
 from models.profile import Profile, load_profiles
 from models.report import Finding, FindingCode, PacketReport, PacketStatus, Severity, applicant_row
 

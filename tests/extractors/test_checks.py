@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from extractors.checks import Box, PacketFacts, check_across, check_packet, risk_of, sort_findings
-from extractors.checks.documents import unit_similarity
+from extractors.units import unit_similarity
 from models.profile import CompetitionCriterion, Profile
 from models.report import (
     Applicant,
