@@ -222,7 +222,7 @@ def _warp(image: np.ndarray, quad: np.ndarray, width: int, height: int) -> np.nd
 
 def _confirmed(base: int, pieces: list[np.ndarray], models: OrientationModels) -> int:
     """``base`` or ``base + 180``, whichever the pieces read clearly and clearly better in; else 0 (as it is)."""
-    flipped = [np.ascontiguousarray(np.rot90(piece, 2)) for piece in pieces]
+    flipped = [turn_image(piece, 180) for piece in pieces]  # views: the models copy what they read
     scores = models.read_scores(pieces + flipped)
     as_cut, turned = float(np.mean(scores[: len(pieces)])), float(np.mean(scores[len(pieces) :]))
     if turned >= MIN_READ_SCORE and turned - as_cut >= MIN_READ_MARGIN:

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions
-from extractors.ocr.page import DETECTION_MARGIN, prepare, sort_reading_order, text_line
+from extractors.ocr.page import DETECTION_MARGIN, prepare, sort_reading_order, text_line, to_bgr
 from models.text import TextLine
 
 LANGUAGE = "chi_sim"
@@ -44,7 +44,7 @@ class TesseractOcrEngine:
     def read(self, image: np.ndarray) -> list[TextLine]:
         """Text lines of an RGB image, top to bottom then left to right."""
         prepared = prepare(image, self._options)
-        ok, png = cv2.imencode(".png", cv2.cvtColor(prepared.image, cv2.COLOR_RGB2BGR))
+        ok, png = cv2.imencode(".png", to_bgr(prepared.image))
         if not ok:
             raise ValueError("could not encode the page for Tesseract")
         with self._lock, INFERENCE_CLOCK.running():
