@@ -24,7 +24,6 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 import cv2
 import numpy as np
@@ -33,6 +32,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
 from extractors.seals.types import DetectedSeal, Shape
+from extractors.units import OTHER_UNIT, unit_similarity
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +96,13 @@ class ForensicsOptions(BaseModel):
         "(a scan rescales by up to 1.5%; the rest is bbox slack)",
     )
     min_legend_similarity: float = pydantic.Field(
-        default=0.5,
+        default=OTHER_UNIT,
         ge=0,
         le=1,
-        description="Two impressions whose legends were both read and are less alike than this (share of matching "
-        "characters) are different seals, and are not aligned: one pasted image reads the same twice. Most "
-        "pairs of a packet are its different units' seals, which otherwise all reach the costly alignment",
+        description="Two impressions whose legends were both read and are less alike than this as unit names "
+        "(extractors.units.unit_similarity: legal forms and 专用章 aside, a legend read only in part counts as the "
+        "whole) are surely different seals, and are not aligned: one pasted image reads the same twice. Most pairs "
+        "of a packet are its different units' seals, which otherwise all reach the costly alignment",
     )
     max_rotation_deg: float = pydantic.Field(
         default=30.0, ge=0, le=180, description="Relative rotation searched for (a scan skews by up to ~1.2 degrees)"
@@ -233,7 +234,7 @@ def _comparable(a: DetectedSeal, b: DetectedSeal, options: ForensicsOptions) -> 
     """Same shape, same size, and not two legends read as different units: only such impressions can be one image."""
     if a.shape != b.shape:
         return False
-    if a.text and b.text and SequenceMatcher(None, a.text, b.text).ratio() < options.min_legend_similarity:
+    if a.text and b.text and unit_similarity(a.text, b.text) < options.min_legend_similarity:
         return False
     size_a = (a.bbox[2] - a.bbox[0], a.bbox[3] - a.bbox[1])
     size_b = (b.bbox[2] - b.bbox[0], b.bbox[3] - b.bbox[1])

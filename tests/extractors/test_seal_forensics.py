@@ -131,6 +131,11 @@ def test_impressions_whose_legends_name_different_units_are_not_aligned() -> Non
         len(find_pasted_seals([dataclasses.replace(first, text=unit), dataclasses.replace(second, text=misread)])) == 1
     )
     assert len(find_pasted_seals([dataclasses.replace(first, text=unit), second])) == 1
+    # A legend read only in part is the same seal; two units sharing only their legal form and 专用章 are not.
+    whole, part = "泸州北方化学工业有限公司人事专用章", "泸州北方化"
+    assert len(find_pasted_seals([dataclasses.replace(first, text=whole), dataclasses.replace(second, text=part)])) == 1
+    another = "泸州老窖股份有限公司人事专用章"
+    assert find_pasted_seals([dataclasses.replace(first, text=whole), dataclasses.replace(second, text=another)]) == []
 
 
 def test_unrelated_ink_does_not_align() -> None:
