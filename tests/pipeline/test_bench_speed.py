@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 
-from pipeline.bench_speed import SPEED_TARGETS, _merged, _spread, _target_figures, format_speed
+from pipeline.bench_speed import SPEED_TARGETS, _merged, _spread, _target_figures, format_speed, measured_run
 from tests import factories
 
 
@@ -22,6 +25,17 @@ def test_packets_are_merged_up_to_the_page_count(tmp_path: Path) -> None:
     merged = _merged([first, second], 4, tmp_path / "merged.pdf")
     with pymupdf.open(merged) as document:
         assert [page.get_text().strip() for page in document] == ["一", "二", "三", "四"]
+
+
+def test_a_child_s_peak_memory_is_its_own_not_the_benchmark_s(tmp_path: Path) -> None:
+    # The benchmark holds models and pages when it starts the big packet: a child forked straight from it
+    # would report this process's 400 MB as its own peak.
+    held = np.ones(400_000_000 // 8)
+    child = [sys.executable, "-c", "import sys; block = b'x' * 60_000_000; sys.exit(3)"]
+    run = measured_run(child, dict(os.environ), tmp_path)
+    assert run.exit_code == 3
+    assert 60e6 < run.peak_rss_bytes < 250e6
+    assert held.sum() == 400_000_000 // 8
 
 
 def _figures(tesseract_available: bool = True) -> dict[str, object]:
