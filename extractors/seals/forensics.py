@@ -6,7 +6,7 @@ pasted onto two pages keeps the very same speckle, however each page was scanned
 
 1. Only complete impressions of the same shape and size are compared (:func:`_comparable`).
 2. The second ink map is aligned onto the first: a coarse search over rotations on small, blurred maps,
-   then ECC (affine: scanners add a slight scale as well as skew) on the full maps, blurred.
+   then ECC (affine: scanners add a slight scale as well as skew) on blurred half-size maps.
 3. The *texture* is compared, not the seal: only the flat inside of thick strokes is used (the ring, the
    star, broad glyph parts; no stroke edges, which every stamping of one engraving shares), and there the
    ink minus its local mean, so the pressure's slow drift is gone too. What is left is grain and gaps.
@@ -120,7 +120,17 @@ class ForensicsOptions(BaseModel):
         le=1,
         description="Below this correlation of the coarse, blurred maps the two are not one image (pastes: > 0.9)",
     )
-    align_blur_px: float = pydantic.Field(default=1.5, gt=0, description="Blur of the maps ECC aligns")
+    align_scale: float = pydantic.Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Scale of the maps ECC aligns. Half size costs a quarter per iteration, and the sub-pixel warp "
+        "it finds holds at full size: on 12 pasted packets every paste scored as at full size (0.454 -> 0.457 at "
+        "least), on 120 genuine pairs of one unit's seal the highest score fell (0.21 -> 0.16)",
+    )
+    align_blur_px: float = pydantic.Field(
+        default=3.0, gt=0, description="Blur (full-resolution pixels) of the maps ECC aligns, before they are scaled"
+    )
     align_iterations: int = pydantic.Field(default=60, ge=1, description="Most ECC iterations")
     align_epsilon: float = pydantic.Field(default=1e-5, gt=0, description="ECC stops when its step is below this")
     interior_blur_px: float = pydantic.Field(
@@ -258,17 +268,38 @@ def _align(a: FloatImage, b: FloatImage, options: ForensicsOptions) -> FloatImag
     coarse = _coarse_warp(a, b, options)
     if coarse is None:
         return None
-    blur_a = _blur(a, options.align_blur_px)
-    blur_b = _blur(b, options.align_blur_px)
+    scale = options.align_scale
+    small_a, small_b = (_scaled(_blur(ink, options.align_blur_px), scale) for ink in (a, b))
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, options.align_iterations, options.align_epsilon)
     try:
-        everywhere = np.ones(a.shape, dtype=np.uint8)
-        _, warp = cv2.findTransformECC(blur_a, blur_b, coarse, cv2.MOTION_AFFINE, criteria, everywhere, 1)
+        everywhere = np.ones(small_a.shape, dtype=np.uint8)
+        _, warp = cv2.findTransformECC(
+            small_a, small_b, _rescaled(coarse, scale), cv2.MOTION_AFFINE, criteria, everywhere, 1
+        )
     except cv2.error:
         logger.debug("ECC did not converge")
         return None
     side = a.shape[1], a.shape[0]
-    return np.asarray(cv2.warpAffine(b, warp, side, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP), dtype=np.float32)
+    full = _rescaled(warp, 1 / scale)
+    return np.asarray(cv2.warpAffine(b, full, side, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP), dtype=np.float32)
+
+
+def _scaled(image: FloatImage, scale: float) -> FloatImage:
+    if scale == 1:
+        return image
+    return np.asarray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), dtype=np.float32)
+
+
+def _rescaled(warp: Affine, scale: float) -> Affine:
+    """An affine warp between two images, for the two images resized by ``scale``.
+
+    ``cv2.resize`` puts a pixel centre ``x`` at ``scale * x + c`` with ``c = (scale - 1) / 2``: the linear part
+    stays, the shift becomes ``scale * t + (I - A) c``.
+    """
+    linear, shift = warp[:, :2], warp[:, 2]
+    centre = np.full(2, (scale - 1) / 2)
+    rescaled = np.hstack([linear, (scale * shift + centre - linear @ centre)[:, None]])
+    return np.asarray(rescaled, dtype=np.float32)
 
 
 def _coarse_warp(a: FloatImage, b: FloatImage, options: ForensicsOptions) -> Affine | None:

@@ -15,7 +15,7 @@ import pydantic
 import pytest
 from numpy.typing import NDArray
 
-from extractors.seals.forensics import ForensicsOptions, PastedPair, find_pasted_seals, paste_score
+from extractors.seals.forensics import ForensicsOptions, PastedPair, _rescaled, find_pasted_seals, paste_score
 from extractors.seals.types import DetectedSeal
 from samples import scan, seals
 
@@ -142,6 +142,19 @@ def test_unrelated_ink_does_not_align() -> None:
     first, _ = _pasted(np.random.default_rng(15))
     noise = np.random.default_rng(16).random(first.ink.shape).astype(np.float32)
     assert find_pasted_seals([first, dataclasses.replace(first, page=2, ink=noise)]) == []
+
+
+def test_a_warp_found_on_half_size_maps_maps_the_same_points_at_full_size() -> None:
+    # ECC aligns half-size maps; its warp must carry over to full size exactly (cv2.resize's pixel centres).
+    turned = cv2.getRotationMatrix2D((170.0, 170.0), 12.0, 1.01).astype(np.float32)
+    turned[:, 2] += (3.2, -1.7)
+    scale = 0.5
+    centre = (scale - 1) / 2
+    for point in ((0.0, 0.0), (340.0, 17.5), (101.25, 260.0)):
+        full = turned @ np.array([*point, 1.0], dtype=np.float32)
+        half = _rescaled(turned, scale) @ np.array([scale * point[0] + centre, scale * point[1] + centre, 1.0])
+        assert np.allclose(half, scale * full + centre, atol=1e-3)
+    assert np.allclose(_rescaled(_rescaled(turned, scale), 1 / scale), turned, atol=1e-4)
 
 
 def test_options_refuse_unknown_keys() -> None:
