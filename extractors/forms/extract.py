@@ -40,7 +40,15 @@ from extractors.forms.labels import (
     label_form,
 )
 from extractors.forms.sheets import read_rows
-from extractors.forms.table import Piece, Rules, find_rules, place_text, text_rows, typical_line_height
+from extractors.forms.table import (
+    Piece,
+    Rules,
+    brightest_channel,
+    find_rules,
+    place_text,
+    text_rows,
+    typical_line_height,
+)
 from extractors.parsers import parse_competitions, parse_honors
 from extractors.text import compact
 from models.profile import Profile
@@ -321,7 +329,7 @@ def in_red_ink(image: np.ndarray, bbox: Sequence[float]) -> bool:
     if region.size == 0 or region.ndim != 3:
         return False
     red = int(np.count_nonzero(red_ink(region)))
-    dark = int(np.count_nonzero(region.max(axis=2) < DARK_INK))
+    dark = int(np.count_nonzero(brightest_channel(region) < DARK_INK))
     return red > dark
 
 

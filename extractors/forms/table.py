@@ -92,7 +92,7 @@ def find_rules(image: np.ndarray, line_height: float = DEFAULT_LINE_HEIGHT) -> R
         image: The page at the render DPI.
         line_height: The page's typical text-line height in pixels; vertical rules must be clearly taller.
     """
-    darkness = image.max(axis=2) if image.ndim == 3 else image
+    darkness = brightest_channel(image)
     ink = cv2.adaptiveThreshold(
         darkness.astype(np.uint8),
         255,
@@ -107,6 +107,17 @@ def find_rules(image: np.ndarray, line_height: float = DEFAULT_LINE_HEIGHT) -> R
     horizontal = _segments(ink, min_horizontal, horizontal=True)
     vertical = _segments(ink, min_vertical, horizontal=False)
     return Rules(horizontal=tuple(horizontal), vertical=tuple(vertical))
+
+
+def brightest_channel(image: np.ndarray) -> np.ndarray:
+    """Per pixel, the brightest of an RGB image's channels (a grey image as it is): print and writing are dark in
+    every channel, red seal ink is bright in red.
+
+    The same as ``image.max(axis=2)``, which NumPy computes some ten times slower over an axis this short.
+    """
+    if image.ndim != 3:
+        return image
+    return np.maximum(np.maximum(image[..., 0], image[..., 1]), image[..., 2])
 
 
 def _segments(ink: np.ndarray, min_length: int, *, horizontal: bool) -> list[Rule]:

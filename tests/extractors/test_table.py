@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from extractors.forms.table import Rules, find_rules, place_text, reading_order, typical_line_height
+from extractors.forms.table import (
+    Rules,
+    brightest_channel,
+    find_rules,
+    place_text,
+    reading_order,
+    typical_line_height,
+)
 from tests.factories import ruled_page
 
 ROW = 30.0
@@ -16,6 +24,13 @@ BASIC = (
         (ROW, [("工作单位", 80), ("泸州北方化学工业有限公司", 395)]),
     ],
 )
+
+
+def test_the_brightest_channel_is_the_channel_maximum() -> None:
+    image = np.random.default_rng(3).integers(0, 256, (37, 41, 3), dtype=np.uint8)
+    assert np.array_equal(brightest_channel(image), image.max(axis=2))
+    grey = image[..., 0]
+    assert np.array_equal(brightest_channel(grey), grey)
 
 
 def _rules(page_lines: object, image: object) -> Rules:
