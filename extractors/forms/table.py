@@ -117,7 +117,8 @@ def brightest_channel(image: np.ndarray) -> np.ndarray:
     """
     if image.ndim != 3:
         return image
-    return np.maximum(np.maximum(image[..., 0], image[..., 1]), image[..., 2])
+    brightest: np.ndarray = np.maximum(np.maximum(image[..., 0], image[..., 1]), image[..., 2])
+    return brightest
 
 
 def _segments(ink: np.ndarray, min_length: int, *, horizontal: bool) -> list[Rule]:

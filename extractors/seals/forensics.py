@@ -280,7 +280,7 @@ def _align(a: FloatImage, b: FloatImage, options: ForensicsOptions) -> FloatImag
         logger.debug("ECC did not converge")
         return None
     side = a.shape[1], a.shape[0]
-    full = _rescaled(warp, 1 / scale)
+    full = _rescaled(np.asarray(warp, dtype=np.float32), 1 / scale)
     return np.asarray(cv2.warpAffine(b, full, side, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP), dtype=np.float32)
 
 
