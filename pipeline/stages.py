@@ -31,6 +31,11 @@ from pipeline.report_io import write_text_atomically
 logger = logging.getLogger(__name__)
 
 _PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]
+if hasattr(cv2, "IMWRITE_PNG_FILTER"):  # OpenCV 4.11+; the [paddle] extra pins 4.10, which lacks it
+    # Every row predicted from the row above only, not the best of five filters per row: on 200-DPI pages a
+    # page is written in 78 ms instead of 122 and read (three times: OCR, fields, seals) in 41 ms instead of
+    # 63, for 5% more bytes (1.57 MB against 1.50).
+    _PNG_FAST += [cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP]
 
 
 def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrOptions | None = None) -> RenderedPacket:

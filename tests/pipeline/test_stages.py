@@ -32,6 +32,13 @@ def test_render_packet_writes_one_png_per_page(tmp_path: Path) -> None:
     assert loaded.shape == (rendered.pages[0].height, rendered.pages[0].width, 3)
 
 
+def test_page_images_are_written_without_loss(tmp_path: Path) -> None:
+    image = np.random.default_rng(8).integers(0, 256, (120, 90, 3), dtype=np.uint8)
+    image[40:60] = (200, 30, 30)  # rows alike, as a page's paper is
+    stages.write_page_image(tmp_path / "page.png", image)
+    assert np.array_equal(stages.load_page_image(tmp_path / "page.png"), image)
+
+
 @pytest.mark.parametrize("failing_page", [0, 2])
 def test_a_page_image_that_cannot_be_written_stops_the_render(tmp_path: Path, failing_page: int) -> None:
     """Pages are written in the background: a failed write, the last page's included, still raises (retried later)."""
