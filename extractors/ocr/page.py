@@ -68,8 +68,13 @@ def remove_red_ink(image: np.ndarray) -> np.ndarray:
 
 
 def to_bgr(image: np.ndarray) -> np.ndarray:
-    """An RGB image in OpenCV's BGR order, contiguous, as the engines' models take it."""
-    return np.ascontiguousarray(image[:, :, ::-1])
+    """An RGB image in OpenCV's BGR order, contiguous, as the engines' models take it.
+
+    OpenCV swaps the channels of a contiguous page in under a millisecond, where NumPy's reversed copy takes
+    ~30 ms at 200 DPI; a turned page (a view) is made contiguous first.
+    """
+    bgr: np.ndarray = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2BGR)
+    return bgr
 
 
 def pad_with_paper(image: np.ndarray, margin: int) -> np.ndarray:

@@ -13,7 +13,14 @@ import pytest
 from extractors.ocr import OcrEngine, OcrOptions, available_engines, get_engine
 from extractors.ocr.base import INFERENCE_CLOCK
 from extractors.ocr.fake import FakeOcrEngine
-from extractors.ocr.page import DETECTION_MARGIN, detection_side, prepare, remove_red_ink, sort_reading_order
+from extractors.ocr.page import (
+    DETECTION_MARGIN,
+    detection_side,
+    prepare,
+    remove_red_ink,
+    sort_reading_order,
+    to_bgr,
+)
 from extractors.pdf import RenderedPage, RenderOptions, iter_pages, opened
 from extractors.text import character_error_rate, compact
 from models.text import TextLine
@@ -139,6 +146,14 @@ def test_red_ink_is_removed_and_print_under_it_kept() -> None:
     assert (cleaned[10:] == image[10:]).all()
     grey = np.repeat(image.mean(axis=2, keepdims=True).astype(np.uint8), 3, axis=2)
     assert remove_red_ink(grey) is grey
+
+
+def test_to_bgr_swaps_the_channels_of_pages_and_of_turned_views() -> None:
+    image = np.random.default_rng(4).integers(0, 256, (31, 47, 3), dtype=np.uint8)
+    for view in (image, np.rot90(image), image[::-1, ::-1], image[3:20, 5:30]):
+        bgr = to_bgr(view)
+        assert bgr.flags.c_contiguous
+        assert np.array_equal(bgr, view[:, :, ::-1])
 
 
 def test_pages_are_searched_shrunk_and_small_crops_as_they_are() -> None:
