@@ -56,9 +56,8 @@ class RapidOcrEngine:
         """Text lines of an RGB image, top to bottom then left to right."""
         prepared = prepare(image, self._options)
         with self._lock:
-            # The detector's size is set per image: a page is searched shrunk, a small crop as it is. RapidOCR
-            # builds its detector on first use and reads this attribute on every call.
-            self._ocr._load_det_model().limit_side_len = detection_side(prepared.image.shape, self._options)
+            # A page is searched shrunk, a small crop as it is.
+            _detector(self._ocr, detection_side(prepared.image.shape, self._options))
             bgr = to_bgr(prepared.image)  # RapidOCR expects OpenCV's BGR order for arrays.
             with INFERENCE_CLOCK.running():
                 result = self._ocr(bgr)
@@ -100,9 +99,8 @@ class _OrientationModels:
         self._ocr = ocr
 
     def detect(self, image: np.ndarray) -> np.ndarray:
-        detector = self._ocr._load_det_model()
         # Searched at its own size: the caller shrank it. read() sets the size again for every page it reads.
-        detector.limit_side_len = max(image.shape[:2])
+        detector = _detector(self._ocr, max(image.shape[:2]))
         bgr = to_bgr(image)
         with INFERENCE_CLOCK.running():
             boxes = detector(bgr).boxes
@@ -120,6 +118,21 @@ class _OrientationModels:
         with INFERENCE_CLOCK.running():
             result = recogniser(TextRecInput(img=bgr))
         return [float(score) for score in result.scores or (0.0,) * len(pieces)]
+
+
+def _detector(ocr: RapidOCR, side: int) -> Any:
+    """RapidOCR's text detector (built on first use), set to search the next image at ``side`` pixels.
+
+    RapidOCR reads the size, and the mean and spread it normalises the input with, from the detector on every
+    call. It keeps the mean and spread as lists, which NumPy makes float64: the whole searched image was then
+    normalised in double precision and cast back (88 ms for a half-resolution page). As float32 arrays the
+    arithmetic stays in float32 (12 ms), to the same values: (x / 255 - 0.5) / 0.5 is exact in either.
+    """
+    detector = ocr._load_det_model()
+    detector.limit_side_len = side
+    detector.mean = np.asarray(detector.mean, dtype=np.float32)
+    detector.std = np.asarray(detector.std, dtype=np.float32)
+    return detector
 
 
 def _bundled_model_dir() -> Path:

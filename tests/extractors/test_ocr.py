@@ -148,6 +148,19 @@ def test_red_ink_is_removed_and_print_under_it_kept() -> None:
     assert remove_red_ink(grey) is grey
 
 
+def test_the_detector_normalises_pages_in_float32_to_the_same_values() -> None:
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    from extractors.ocr.rapid import RapidOcrEngine, _detector
+
+    page = np.random.default_rng(5).integers(0, 256, (320, 224, 3), dtype=np.uint8)
+    detector = _detector(RapidOcrEngine(OcrOptions())._ocr, 320)
+    ours = detector.get_preprocess()
+    assert ours.normalize(page).dtype == np.float32  # not float64 and cast back: 7x the time
+    rapidocr_default = DetPreProcess(320, "max", [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
+    assert np.array_equal(ours(page), rapidocr_default(page))
+
+
 def test_to_bgr_swaps_the_channels_of_pages_and_of_turned_views() -> None:
     image = np.random.default_rng(4).integers(0, 256, (31, 47, 3), dtype=np.uint8)
     for view in (image, np.rot90(image), image[::-1, ::-1], image[3:20, 5:30]):
