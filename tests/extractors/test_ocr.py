@@ -158,7 +158,8 @@ def test_the_detector_normalises_pages_in_float32_to_the_same_values() -> None:
     ours = detector.get_preprocess()
     assert ours.normalize(page).dtype == np.float32  # not float64 and cast back: 7x the time
     rapidocr_default = DetPreProcess(320, "max", [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
-    assert np.array_equal(ours(page), rapidocr_default(page))
+    expected = rapidocr_default(page)
+    assert expected is not None and np.array_equal(ours(page), expected)
 
 
 def test_to_bgr_swaps_the_channels_of_pages_and_of_turned_views() -> None:
@@ -167,6 +168,18 @@ def test_to_bgr_swaps_the_channels_of_pages_and_of_turned_views() -> None:
         bgr = to_bgr(view)
         assert bgr.flags.c_contiguous
         assert np.array_equal(bgr, view[:, :, ::-1])
+
+
+def test_red_ink_is_every_pixel_of_a_red_hue_strong_and_bright_enough() -> None:
+    # Every colour class at once, the thresholds' edges included: the same pixels as the rule says.
+    image = np.random.default_rng(6).integers(0, 256, (256, 256, 3), dtype=np.uint8)
+    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV).astype(int)
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    red = ((hue < 12) | (hue > 160)) & (saturation > 60) & (value > 90)
+    expected = image.copy()
+    expected[red] = 255
+    assert 0 < red.sum() < red.size
+    assert np.array_equal(remove_red_ink(image), expected)
 
 
 def test_pages_are_searched_shrunk_and_small_crops_as_they_are() -> None:
