@@ -250,10 +250,14 @@ def measured_run(command: Sequence[str], environment: dict[str, str], work: Path
     the command is forked from a process of a few MB and its peak is its own.
     """
     peak_file = work / "peak-rss-kib.txt"
+    peak_file.unlink(missing_ok=True)
     launcher = [sys.executable, "-c", _PEAK_RSS_LAUNCHER, str(peak_file), *command]
     done = subprocess.run(launcher, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    stderr = done.stderr.decode(errors="replace")
+    if not peak_file.is_file():
+        raise RuntimeError(f"{command[0]} could not be started (exit {done.returncode}): {stderr[-500:]}")
     peak_kib = int(peak_file.read_text(encoding="ascii"))  # ru_maxrss is in KiB on Linux
-    return MeasuredRun(done.returncode, peak_kib * 1024, done.stderr.decode(errors="replace"))
+    return MeasuredRun(done.returncode, peak_kib * 1024, stderr)
 
 
 # ----------------------------------------------------------------------------------------------------------

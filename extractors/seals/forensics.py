@@ -125,8 +125,9 @@ class ForensicsOptions(BaseModel):
         gt=0,
         le=1,
         description="Scale of the maps ECC aligns. Half size costs a quarter per iteration, and the sub-pixel warp "
-        "it finds holds at full size: on 12 pasted packets every paste scored as at full size (0.454 -> 0.457 at "
-        "least), on 120 genuine pairs of one unit's seal the highest score fell (0.21 -> 0.16)",
+        "it finds holds at full size: on 12 pasted packets every paste scored as at full size (the lowest 0.454 -> "
+        "0.457); on the 557 genuine pairs of one unit's seal in the speed bench's 100-page packet the highest score "
+        "stayed 0.26, and the check took 56 ms a pair instead of 89",
     )
     align_blur_px: float = pydantic.Field(
         default=3.0, gt=0, description="Blur (full-resolution pixels) of the maps ECC aligns, before they are scaled"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pymupdf
+import pytest
 
 from pipeline.bench_speed import SPEED_TARGETS, _merged, _spread, _target_figures, format_speed, measured_run
 from tests import factories
@@ -36,6 +37,11 @@ def test_a_child_s_peak_memory_is_its_own_not_the_benchmark_s(tmp_path: Path) ->
     assert run.exit_code == 3
     assert 60e6 < run.peak_rss_bytes < 250e6
     assert held.sum() == 400_000_000 // 8
+
+
+def test_a_command_that_cannot_start_is_an_error_not_a_missing_figure(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="could not be started"):
+        measured_run([str(tmp_path / "no-such-program")], dict(os.environ), tmp_path)
 
 
 def _figures(tesseract_available: bool = True) -> dict[str, object]:
