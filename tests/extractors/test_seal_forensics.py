@@ -15,7 +15,7 @@ import pydantic
 import pytest
 from numpy.typing import NDArray
 
-from extractors.seals.forensics import ForensicsOptions, PastedPair, _rescaled, find_pasted_seals, paste_score
+from extractors.seals.forensics import ForensicsOptions, PastedPair, _warp_at_scale, find_pasted_seals, paste_score
 from extractors.seals.types import DetectedSeal
 from samples import scan, seals
 
@@ -152,9 +152,9 @@ def test_a_warp_found_on_half_size_maps_maps_the_same_points_at_full_size() -> N
     centre = (scale - 1) / 2
     for point in ((0.0, 0.0), (340.0, 17.5), (101.25, 260.0)):
         full = turned @ np.array([*point, 1.0], dtype=np.float32)
-        half = _rescaled(turned, scale) @ np.array([scale * point[0] + centre, scale * point[1] + centre, 1.0])
+        half = _warp_at_scale(turned, scale) @ np.array([scale * point[0] + centre, scale * point[1] + centre, 1.0])
         assert np.allclose(half, scale * full + centre, atol=1e-3)
-    assert np.allclose(_rescaled(_rescaled(turned, scale), 1 / scale), turned, atol=1e-4)
+    assert np.allclose(_warp_at_scale(_warp_at_scale(turned, scale), 1 / scale), turned, atol=1e-4)
 
 
 def test_options_refuse_unknown_keys() -> None:
