@@ -217,10 +217,12 @@ class _PdfDocument:
         _check_embedded_images(images, index, self._options)
         pixmap = display.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csRGB, alpha=False)
         image = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3).copy()
-        # MuPDF keeps what it decoded (a scan's page image, fonts) in a store of up to 256 MB in case it is drawn
-        # again; a scanned page's image never is. Emptied after every page, the store no longer holds ~300 MB
-        # through the rest of the packet's stages (rendering the bench's 100-page packet got no slower).
-        pymupdf.TOOLS.store_shrink(100)
+        if images:
+            # MuPDF keeps what it decoded in a process-wide store (256 MB at most) in case it is drawn again; a
+            # scanned page's image never is. Emptied after every page that drew an image, the store and what it
+            # fragmented no longer hold ~300 MB through the packet's later stages (rendering the bench's 100-page
+            # packet got no slower). Pages of text keep their fonts cached.
+            pymupdf.TOOLS.store_shrink(100)
         return RenderedPage(index=index, image=image, rotation=page.rotation % 360)
 
     def close(self) -> None:
