@@ -223,21 +223,22 @@ def _child_run(packet: Path, work: Path, log: Log) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class MeasuredRun:
-    """A finished child process: its exit code, its own peak resident memory and what it wrote to stderr."""
+    """A finished child process: its exit code (minus the signal's number if one killed it), its own peak
+    resident memory and what it wrote to stderr."""
 
     exit_code: int
     peak_rss_bytes: int
     stderr: str
 
 
-# Run the command given after the file name, then write the command's peak resident memory (KiB) to that file.
+# Run the command given after the file name, then write to that file the command's peak resident memory (KiB)
+# and its wait status.
 _PEAK_RSS_LAUNCHER = """
 import os, subprocess, sys
 child = subprocess.Popen(sys.argv[2:])
 _, status, usage = os.wait4(child.pid, 0)
 with open(sys.argv[1], "w", encoding="ascii") as out:
-    out.write(str(usage.ru_maxrss))
-sys.exit(os.waitstatus_to_exitcode(status))
+    out.write(f"{usage.ru_maxrss} {status}")
 """
 
 
@@ -254,10 +255,11 @@ def measured_run(command: Sequence[str], environment: dict[str, str], work: Path
     launcher = [sys.executable, "-c", _PEAK_RSS_LAUNCHER, str(peak_file), *command]
     done = subprocess.run(launcher, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     stderr = done.stderr.decode(errors="replace")
-    if not peak_file.is_file():
-        raise RuntimeError(f"{command[0]} could not be started (exit {done.returncode}): {stderr[-500:]}")
-    peak_kib = int(peak_file.read_text(encoding="ascii"))  # ru_maxrss is in KiB on Linux
-    return MeasuredRun(done.returncode, peak_kib * 1024, stderr)
+    if done.returncode != 0 or not peak_file.is_file():
+        raise RuntimeError(f"the launcher of {command[0]} failed (exit {done.returncode}): {stderr[-500:]}")
+    peak_kib, status = (int(value) for value in peak_file.read_text(encoding="ascii").split())
+    # ru_maxrss is in KiB on Linux; a command killed by a signal exits with minus the signal's number.
+    return MeasuredRun(os.waitstatus_to_exitcode(status), peak_kib * 1024, stderr)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -40,8 +40,13 @@ def test_a_child_s_peak_memory_is_its_own_not_the_benchmark_s(tmp_path: Path) ->
 
 
 def test_a_command_that_cannot_start_is_an_error_not_a_missing_figure(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match="could not be started"):
+    with pytest.raises(RuntimeError, match=r"launcher of .*no-such-program failed"):
         measured_run([str(tmp_path / "no-such-program")], dict(os.environ), tmp_path)
+
+
+def test_a_command_killed_by_a_signal_says_which(tmp_path: Path) -> None:
+    killed = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"]
+    assert measured_run(killed, dict(os.environ), tmp_path).exit_code == -9
 
 
 def _figures(tesseract_available: bool = True) -> dict[str, object]:
