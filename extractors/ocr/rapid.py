@@ -57,7 +57,7 @@ class RapidOcrEngine:
         prepared = prepare(image, self._options)
         with self._lock:
             # A page is searched shrunk, a small crop as it is.
-            _detector(self._ocr, detection_side(prepared.image.shape, self._options))
+            _detector_set_for(self._ocr, detection_side(prepared.image.shape, self._options))
             bgr = to_bgr(prepared.image)  # RapidOCR expects OpenCV's BGR order for arrays.
             with INFERENCE_CLOCK.running():
                 result = self._ocr(bgr)
@@ -100,7 +100,7 @@ class _OrientationModels:
 
     def detect(self, image: np.ndarray) -> np.ndarray:
         # Searched at its own size: the caller shrank it. read() sets the size again for every page it reads.
-        detector = _detector(self._ocr, max(image.shape[:2]))
+        detector = _detector_set_for(self._ocr, max(image.shape[:2]))
         bgr = to_bgr(image)
         with INFERENCE_CLOCK.running():
             boxes = detector(bgr).boxes
@@ -120,7 +120,7 @@ class _OrientationModels:
         return [float(score) for score in result.scores or (0.0,) * len(pieces)]
 
 
-def _detector(ocr: RapidOCR, side: int) -> Any:
+def _detector_set_for(ocr: RapidOCR, side: int) -> Any:
     """RapidOCR's text detector (built on first use), set to search the next image at ``side`` pixels.
 
     RapidOCR reads the size, and the mean and spread it normalises the input with, from the detector on every
