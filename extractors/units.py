@@ -28,15 +28,6 @@ def _unit_forms(name: str) -> tuple[str, str]:
     return whole, _PLACE_PREFIX.sub("", whole) or whole
 
 
-def unit_core(name: str) -> str:
-    """The distinctive part of a unit's name: no place prefix, no legal form, no 专用章 suffix.
-
-    泸州北方化学工业有限公司 and 泸州北方化学工业有限责任公司 share a core; so do
-    泸州老窖 and 泸州老窖股份有限公司; 泸州市宏达机械制造有限公司 has another.
-    """
-    return _unit_forms(name)[1]
-
-
 def unit_similarity(a: str, b: str) -> float:
     """How alike two unit names are, 0..1, on their distinctive parts (one inside the other counts as 1).
 

@@ -12,7 +12,6 @@ from extractors.checks.consistency import check_apprentices, check_certificates,
 from extractors.checks.crosspacket import check_across, check_against, recommending_unit
 from extractors.checks.documents import check_documents
 from extractors.checks.person import check_person
-from extractors.units import same_unit
 from models.profile import Profile
 from models.report import Finding, PacketReport
 from models.stages import Box, PacketFacts
@@ -38,6 +37,5 @@ __all__ = [
     "finish_findings",
     "recommending_unit",
     "risk_of",
-    "same_unit",
     "sort_findings",
 ]

@@ -55,10 +55,10 @@ class RapidOcrEngine:
     def read(self, image: np.ndarray) -> list[TextLine]:
         """Text lines of an RGB image, top to bottom then left to right."""
         prepared = prepare(image, self._options)
+        bgr = to_bgr(prepared.image)  # RapidOCR expects OpenCV's BGR order for arrays.
         with self._lock:
             # A page is searched shrunk, a small crop as it is.
             _detector_set_for(self._ocr, detection_side(prepared.image.shape, self._options))
-            bgr = to_bgr(prepared.image)  # RapidOCR expects OpenCV's BGR order for arrays.
             with INFERENCE_CLOCK.running():
                 result = self._ocr(bgr)
         if not isinstance(result, RapidOCROutput) or result.boxes is None or result.txts is None:

@@ -320,12 +320,13 @@ def _coarse_warp(a: FloatImage, b: FloatImage, options: ForensicsOptions) -> Aff
     scale = options.coarse_scale
     small_a = _shrink(a, options)
     small_b = _shrink(b, options)
+    reference = small_a.astype(np.float64)  # phaseCorrelate's type, converted once for every angle
     centre = (small_a.shape[1] / 2, small_a.shape[0] / 2)
     steps = math.floor(options.max_rotation_deg / options.rotation_step_deg)
     best: tuple[float, float, tuple[float, float]] | None = None
     for angle in np.arange(-steps, steps + 1) * options.rotation_step_deg:
         turned = _warp(small_b, cv2.getRotationMatrix2D(centre, float(angle), 1.0))
-        (dx, dy), _ = cv2.phaseCorrelate(small_a.astype(np.float64), turned.astype(np.float64))
+        (dx, dy), _ = cv2.phaseCorrelate(reference, turned.astype(np.float64))
         score = _ncc(small_a, _warp(turned, np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float32)))
         if best is None or score > best[0]:
             best = (score, float(angle), (dx / scale, dy / scale))

@@ -31,7 +31,8 @@ from sqlalchemy.exc import InterfaceError as DbInterfaceError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from extractors.checks import check_against, finish_findings, recommending_unit, same_unit
+from extractors.checks import check_against, finish_findings, recommending_unit
+from extractors.units import same_unit
 from models.report import Finding, PacketReport
 from pipeline.errors import RetryLaterError
 from pipeline.privacy import ensure_private_file, ensure_private_folder

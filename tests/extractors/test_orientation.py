@@ -55,7 +55,7 @@ def best_match(image: np.ndarray, upright: np.ndarray) -> int:
 
 
 def image_pdf(path: Path, images: list[np.ndarray], rotate: int = 0) -> Path:
-    """A PDF of scanned pages: each image fills its page at 200 factories.DPI, the page carrying /Rotate ``rotate``."""
+    """A PDF of scanned pages: each image fills its page at ``factories.DPI``, the page carrying /Rotate ``rotate``."""
     doc = pymupdf.open()
     for image in images:
         ok, png = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
