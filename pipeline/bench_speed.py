@@ -200,7 +200,7 @@ def _child_run(packet: Path, work: Path, log: Log) -> dict[str, Any]:
     environment = {**os.environ, "DOSSIER_DATA_DIR": str(work / "data-big")}
     command = [sys.executable, "-m", "pipeline", "process", str(packet), "--out", str(out)]
     start = time.perf_counter()
-    child = measured_run(command, environment, work)
+    child = measured_run(command, environment)
     wall = time.perf_counter() - start
     report_file = out / f"{packet.stem}.json"
     if not report_file.is_file():
@@ -231,18 +231,17 @@ class MeasuredRun:
     stderr: str
 
 
-# Run the command given after the file name, then write to that file the command's peak resident memory (KiB)
-# and its wait status.
+# Run the command given as arguments (its output thrown away), then print its peak resident memory (KiB) and its
+# wait status.
 _PEAK_RSS_LAUNCHER = """
 import os, subprocess, sys
-child = subprocess.Popen(sys.argv[2:])
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
 _, status, usage = os.wait4(child.pid, 0)
-with open(sys.argv[1], "w", encoding="ascii") as out:
-    out.write(f"{usage.ru_maxrss} {status}")
+print(usage.ru_maxrss, status)
 """
 
 
-def measured_run(command: Sequence[str], environment: dict[str, str], work: Path) -> MeasuredRun:
+def measured_run(command: Sequence[str], environment: dict[str, str]) -> MeasuredRun:
     """Run ``command`` and measure its peak resident memory, not this process's.
 
     Linux carries a process's memory high-water mark across ``exec``: a child forked straight from this
@@ -250,14 +249,12 @@ def measured_run(command: Sequence[str], environment: dict[str, str], work: Path
     this process's resident memory as its own peak. A small launcher process starts the command instead, so
     the command is forked from a process of a few MB and its peak is its own.
     """
-    peak_file = work / "peak-rss-kib.txt"
-    peak_file.unlink(missing_ok=True)
-    launcher = [sys.executable, "-c", _PEAK_RSS_LAUNCHER, str(peak_file), *command]
-    done = subprocess.run(launcher, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    launcher = [sys.executable, "-c", _PEAK_RSS_LAUNCHER, *command]
+    done = subprocess.run(launcher, env=environment, capture_output=True, check=False)
     stderr = done.stderr.decode(errors="replace")
-    if done.returncode != 0 or not peak_file.is_file():
+    if done.returncode != 0:
         raise RuntimeError(f"the launcher of {command[0]} failed (exit {done.returncode}): {stderr[-500:]}")
-    peak_kib, status = (int(value) for value in peak_file.read_text(encoding="ascii").split())
+    peak_kib, status = (int(value) for value in done.stdout.split())
     # ru_maxrss is in KiB on Linux; a command killed by a signal exits with minus the signal's number.
     return MeasuredRun(os.waitstatus_to_exitcode(status), peak_kib * 1024, stderr)
 

@@ -22,8 +22,14 @@ def page_image_path(page_root: Path, packet_id: str, index: int) -> Path:
     return page_folder(page_root, packet_id) / f"page-{index:04d}.png"
 
 
+def seal_debug_image_path(page_image: Path) -> Path:
+    """The debug image of the seals found on ``page_image``, beside it."""
+    return page_image.with_suffix(".seals.png")
+
+
 def page_images(page_root: Path, packet_id: str) -> list[Path]:
-    """The page images written for packet ``packet_id`` (not the debug images beside them)."""
+    """The page images written for packet ``packet_id`` (not the debug images beside them, whose second suffix
+    :func:`seal_debug_image_path` adds)."""
     return sorted(path for path in page_folder(page_root, packet_id).glob("page-*.png") if path.suffixes == [".png"])
 
 

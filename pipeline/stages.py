@@ -25,7 +25,7 @@ from models.report import DocType, PacketReport, PacketStatus, Page, StageError
 from models.stages import RenderedPacket, SealStageResult
 from models.text import PageText
 from pipeline.errors import RetryLaterError, WorkspaceWriteError
-from pipeline.pages import ocr_cache_path, page_image_path
+from pipeline.pages import ocr_cache_path, page_image_path, seal_debug_image_path
 from pipeline.report_io import write_text_atomically
 
 logger = logging.getLogger(__name__)
@@ -263,7 +263,7 @@ def find_seals(
         return load_page_image(Path(path)) if path is not None else None
 
     def save_debug(index: int, image: np.ndarray, seals: list[DetectedSeal]) -> None:
-        path = Path(images[index] or "").with_suffix(".seals.png")
+        path = seal_debug_image_path(Path(images[index] or ""))
         try:
             write_page_image(path, draw_seals(image, seals))
         except WorkspaceWriteError as exc:  # a debug image only: the seals are found without it

@@ -18,7 +18,7 @@ import pytest
 from extractors.ocr.fake import FakeOcrEngine
 from extractors.pdf import sha256_file
 from models.report import PacketStatus
-from pipeline.inbox import ERROR_SUFFIX, MAX_NAME_BYTES, Inbox, storable_name, upload_name
+from pipeline.inbox import ERROR_SUFFIX, MAX_NAME_BYTES, Inbox, error_file, storable_name, upload_name
 from pipeline.settings import get_settings
 from pipeline.storage.schema import Packet
 from pipeline.watch import Filed
@@ -151,8 +151,8 @@ def _assert_filed_as_expected(inbox: Inbox, corpus_name: str, item: Filed) -> No
     where = f"{corpus_name} (dropped as {item.name!r})"
     assert item.destination == (inbox.failed if failed else inbox.done) / item.name, where
     assert item.destination.read_bytes() == (CORPUS / corpus_name).read_bytes(), f"{where}: the file changed"
-    error_file = item.destination.with_name(item.destination.name + ERROR_SUFFIX)
-    assert error_file.exists() == failed, where
+    why_failed = error_file(item.destination)
+    assert why_failed.exists() == failed, where
     result = item.result
     assert result is not None and result.report_path is not None, where
     report_path = Path(result.report_path)
@@ -160,7 +160,7 @@ def _assert_filed_as_expected(inbox: Inbox, corpus_name: str, item: Filed) -> No
     report = json.loads(report_path.read_text(encoding="utf-8"))
     messages = [error["message"] for error in report["errors"]]
     if failed:
-        reason = error_file.read_text(encoding="utf-8")
+        reason = why_failed.read_text(encoding="utf-8")
         assert reason.startswith(item.name + "\n"), where
         assert expected["error"] in reason, f"{where}: {reason}"
         assert result.status == PacketStatus.FAILED and report["status"] == "failed", where

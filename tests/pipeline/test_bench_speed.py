@@ -28,12 +28,12 @@ def test_packets_are_merged_up_to_the_page_count(tmp_path: Path) -> None:
         assert [page.get_text().strip() for page in document] == ["一", "二", "三", "四"]
 
 
-def test_a_child_s_peak_memory_is_its_own_not_the_benchmark_s(tmp_path: Path) -> None:
+def test_a_child_s_peak_memory_is_its_own_not_the_benchmark_s() -> None:
     # The benchmark holds models and pages when it starts the big packet: a child forked straight from it
     # would report this process's 400 MB as its own peak.
     held = np.ones(400_000_000 // 8)
     child = [sys.executable, "-c", "import sys; block = b'x' * 60_000_000; sys.exit(3)"]
-    run = measured_run(child, dict(os.environ), tmp_path)
+    run = measured_run(child, dict(os.environ))
     assert run.exit_code == 3
     assert 60e6 < run.peak_rss_bytes < 250e6
     assert held.sum() == 400_000_000 // 8
@@ -41,12 +41,12 @@ def test_a_child_s_peak_memory_is_its_own_not_the_benchmark_s(tmp_path: Path) ->
 
 def test_a_command_that_cannot_start_is_an_error_not_a_missing_figure(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match=r"launcher of .*no-such-program failed"):
-        measured_run([str(tmp_path / "no-such-program")], dict(os.environ), tmp_path)
+        measured_run([str(tmp_path / "no-such-program")], dict(os.environ))
 
 
-def test_a_command_killed_by_a_signal_says_which(tmp_path: Path) -> None:
+def test_a_command_killed_by_a_signal_says_which() -> None:
     killed = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"]
-    assert measured_run(killed, dict(os.environ), tmp_path).exit_code == -9
+    assert measured_run(killed, dict(os.environ)).exit_code == -9
 
 
 def _figures(tesseract_available: bool = True) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.inbox import ERROR_SUFFIX, Inbox, Settling
+from pipeline.inbox import Inbox, Settling, error_file
 
 
 def test_dropped_files_skip_our_folders_hidden_and_still_being_written_names(tmp_path: Path) -> None:
@@ -47,6 +47,6 @@ def test_claim_and_file_away_keep_the_name_and_never_overwrite(tmp_path: Path) -
         filed = inbox.file_away(claimed, failed=True, error_text="为什么\n")
         assert filed == inbox.failed / "sub" / ("scan.pdf" if round_ == 1 else "scan (2).pdf")
         assert filed.read_bytes() == b"round %d" % round_
-        assert filed.with_name(filed.name + ERROR_SUFFIX).read_text(encoding="utf-8") == "为什么\n"
+        assert error_file(filed).read_text(encoding="utf-8") == "为什么\n"
     assert inbox.claimed() == []
     assert inbox.claim(tmp_path / "gone.pdf") is None
