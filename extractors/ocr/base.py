@@ -102,7 +102,8 @@ class OcrOptions(BaseModel):
         default=True,
         description="rapidocr only: search pages for text with an INT8 copy of the detector, quantised from the "
         "shipped float model on first use (offline, under a minute, once per machine) and kept only if it reads "
-        "like the float one there: pages are searched in ~0.35 of the time; false searches with the float model",
+        "like the float one there: pages are searched in ~0.35 of the time; false searches with the float model (as "
+        "on a GPU, where the float model runs)",
     )
     model_cache_dir: Path | None = pydantic.Field(
         default=None,

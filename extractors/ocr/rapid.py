@@ -179,7 +179,7 @@ def _models(options: OcrOptions) -> _Models:
     has none yet. Where none can be made, or the one made reads unlike the float one, the float detector reads,
     with a warning: reading never stops for it."""
     shipped = _shipped_models()
-    if not options.int8_detector:
+    if not options.int8_detector or _on_gpu():  # INT8 is for the CPU: on a GPU the float model is fast
         return shipped
     cache_dir = options.model_cache_dir or default_model_cache_dir()
     int8_det = cached_int8_path(shipped.det, cache_dir)
@@ -291,5 +291,10 @@ def _params(options: OcrOptions, models: _Models) -> dict[str, Any]:
         "Cls.model_path": str(models.cls),
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         # Where onnxruntime-gpu is installed instead of onnxruntime, the models run on the GPU (CUDA device 0).
-        "EngineConfig.onnxruntime.use_cuda": "CUDAExecutionProvider" in onnxruntime.get_available_providers(),
+        "EngineConfig.onnxruntime.use_cuda": _on_gpu(),
     }
+
+
+def _on_gpu() -> bool:
+    """Whether ONNX Runtime can run the models on a GPU (onnxruntime-gpu installed instead of onnxruntime)."""
+    return "CUDAExecutionProvider" in onnxruntime.get_available_providers()

@@ -97,3 +97,9 @@ def test_quantising_without_calibration_inputs_is_refused(tmp_path: Path) -> Non
 def test_a_pages_cached_text_depends_on_the_detector_used_not_on_where_it_is_kept() -> None:
     assert OcrOptions(model_cache_dir=Path("/a")).reading_key() == OcrOptions(model_cache_dir=Path("/b")).reading_key()
     assert OcrOptions(int8_detector=False).reading_key() != OcrOptions().reading_key()
+
+
+def test_on_a_gpu_the_float_detector_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rapid, "_on_gpu", lambda: True)
+    assert rapid._models(_options(tmp_path)) == rapid._shipped_models()
+    assert not list(tmp_path.iterdir()), "nothing was quantised"
