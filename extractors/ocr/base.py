@@ -107,8 +107,8 @@ class OcrOptions(BaseModel):
     )
     model_cache_dir: Path | None = pydantic.Field(
         default=None,
-        description="rapidocr only: where the INT8 detector is kept; default: $XDG_CACHE_HOME/dossier/models "
-        "(~/.cache/dossier/models)",
+        description="rapidocr only: where the INT8 detector is kept; default: $XDG_CACHE_HOME/dossier/int8-models "
+        "(~/.cache/dossier/int8-models)",
     )
     det_model_dir: Path | None = pydantic.Field(
         default=None,
@@ -127,6 +127,12 @@ class OcrOptions(BaseModel):
         the models are kept."""
         reading = self.model_dump_json(exclude={"threads", "auto_orient", "orientation_scale", "model_cache_dir"})
         return hashlib.sha256(reading.encode()).hexdigest()[:16]
+
+
+def model_cache_root() -> Path:
+    """Where dossier keeps what it makes from the shipped models, once per machine: ``$XDG_CACHE_HOME/dossier``
+    (``~/.cache/dossier``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dossier"
 
 
 def available_cores() -> int:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions, available_cores
+from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions, available_cores, model_cache_root
 from extractors.ocr.page import (
     detection_side,
     prepare,
@@ -160,8 +160,7 @@ def _import_paddleocr() -> Any:
 
 def cache_dir() -> Path:
     """Where the bundled models are set up: ``$XDG_CACHE_HOME/dossier/paddle-models`` (``~/.cache/...``)."""
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "dossier" / "paddle-models"
+    return model_cache_root() / "paddle-models"
 
 
 def bundled_model(name: str) -> PaddleModel:

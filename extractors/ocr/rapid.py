@@ -22,7 +22,7 @@ from rapidocr import RapidOCR
 from rapidocr.ch_ppocr_rec import TextRecInput
 from rapidocr.utils.output import RapidOCROutput
 
-from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions
+from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions, model_cache_root
 from extractors.ocr.orientation import find_upright_turn
 from extractors.ocr.page import (
     DETECTION_MARGIN,
@@ -181,33 +181,33 @@ def _models(options: OcrOptions) -> _Models:
     shipped = _shipped_models()
     if not options.int8_detector or _on_gpu():  # INT8 is for the CPU: on a GPU the float model is fast
         return shipped
-    cache_dir = options.model_cache_dir or default_model_cache_dir()
+    cache_dir = options.model_cache_dir or model_cache_root() / "int8-models"
     int8_det = cached_int8_path(shipped.det, cache_dir)
-    rejected = int8_det.with_suffix(".rejected")
+    rejected = int8_det.with_suffix(".rejected")  # says why the copy made here was not kept
     if not int8_det.is_file() and not rejected.is_file():
         try:
-            _make_int8_detector(options, shipped, int8_det)
+            reason = _make_int8_detector(options, shipped, int8_det)
+            if reason is not None:
+                rejected.write_text(reason + "\n", encoding="utf-8")
         except Exception as exc:  # onnx missing, a full disk, a graph the quantiser cannot take: float reads
             logger.warning(
                 "reading with the float detector: no INT8 copy made in %s (%s)", cache_dir, exc, exc_info=True
             )
             return shipped
     if not int8_det.is_file():
-        logger.info("reading with the float detector: %s", _read_text(rejected))
+        logger.warning("reading with the float detector: the INT8 copy made here read unlike it (%s)", rejected)
         return shipped
     return _Models(int8_det, shipped.rec, shipped.cls, int8_det=True)
 
 
-def default_model_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/dossier/models``, or ``~/.cache/dossier/models``."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dossier" / "models"
-
-
-def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> None:
+def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> str | None:
     """Quantise the float detector to ``target``, calibrated on the inputs it is fed while the float engine reads
     sample pages exactly as pages are read in use; then read those pages with it, and keep it only if its text
-    differs from the float engine's by at most :data:`MAX_INT8_DISAGREEMENT` (else ``<target>.rejected`` says
-    by how much, and the float detector is used from then on)."""
+    differs from the float engine's by at most :data:`MAX_INT8_DISAGREEMENT`.
+
+    Returns:
+        None when it was kept; else why not (and nothing is left at ``target``).
+    """
     from samples.ocr_score import TextScore, score_page
 
     logger.warning("making an INT8 copy of the OCR detector in %s (once per machine, under a minute)", target.parent)
@@ -225,17 +225,15 @@ def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> 
             printed = [{"text": line.text, "bbox": line.bbox} for line in lines]
             differences.add(score_page(printed, checked.read(page)))
         disagreement = differences.cer or 0.0
-        if disagreement <= MAX_INT8_DISAGREEMENT:
-            os.replace(candidate, target)
-            logger.info("INT8 detector kept: its text differs from the float one's by %.2f%%", 100 * disagreement)
-            return
-        reason = (
-            f"the INT8 detector's text differed from the float one's by {100 * disagreement:.2f}% of "
-            f"{differences.characters} characters on {len(pages)} sample pages (at most "
-            f"{100 * MAX_INT8_DISAGREEMENT:.0f}% kept)"
-        )
-        target.with_suffix(".rejected").write_text(reason + "\n", encoding="utf-8")
-        logger.warning("reading with the float detector: %s", reason)
+        if disagreement > MAX_INT8_DISAGREEMENT:
+            return (
+                f"the INT8 detector's text differed from the float one's by {100 * disagreement:.2f}% of "
+                f"{differences.characters} characters on {len(pages)} sample pages (at most "
+                f"{100 * MAX_INT8_DISAGREEMENT:.0f}% kept)"
+            )
+        os.replace(candidate, target)
+        logger.info("INT8 detector kept: its text differs from the float one's by %.2f%%", 100 * disagreement)
+        return None
     finally:
         candidate.unlink(missing_ok=True)
 
@@ -251,13 +249,6 @@ def _calibration_pages() -> list[np.ndarray]:
     if not pages:
         raise FileNotFoundError("no sample packets are installed to calibrate the INT8 detector on")
     return pages
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        return f"{path} is unreadable ({exc.strerror or exc})"
 
 
 class _RecordedSession:
