@@ -247,6 +247,25 @@ def report_or_failure(path: Path, process: Callable[[], PacketReport]) -> Packet
         return internal_failure(path, exc)
 
 
+class OneAhead:
+    """A page loader for a stage that takes pages in order: when page ``i`` is asked for, page ``i + 1`` starts
+    loading in ``pool``. A page asked for out of turn is loaded then; a load that fails raises when its page is
+    asked for."""
+
+    def __init__(self, load: Callable[[int], np.ndarray | None], page_count: int, pool: ThreadPoolExecutor) -> None:
+        self._load = load
+        self._page_count = page_count
+        self._pool = pool
+        self._ahead: tuple[int, Future[np.ndarray | None]] | None = None
+
+    def __call__(self, index: int) -> np.ndarray | None:
+        ahead, self._ahead = self._ahead, None
+        loading = ahead[1] if ahead is not None and ahead[0] == index else self._pool.submit(self._load, index)
+        if index + 1 < self._page_count:
+            self._ahead = (index + 1, self._pool.submit(self._load, index + 1))
+        return loading.result()
+
+
 def find_seals(
     rendered: RenderedPacket,
     doc_types: Sequence[DocType],
@@ -274,7 +293,11 @@ def find_seals(
     required = get_profile(profile).cross_page_seal if profile else ()
     engine = get_engine(ocr) if options.read_legends else None
     on_page = save_debug if options.debug_images else None
-    analysis = analyse_packet(len(images), load, doc_types, required, engine, options, on_page)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal-pages") as loader:
+        # The stage takes the pages in order: each is decoded while the one before is analysed (two in memory).
+        analysis = analyse_packet(
+            len(images), OneAhead(load, len(images), loader), doc_types, required, engine, options, on_page
+        )
     return SealStageResult(
         seals=analysis.seals,
         cross_page_seals=analysis.cross_page_seals,

@@ -23,6 +23,7 @@ import itertools
 import logging
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -31,6 +32,7 @@ import pydantic
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
+from extractors.ocr.base import available_cores
 from extractors.seals.types import DetectedSeal, Shape
 from extractors.units import OTHER_UNIT, unit_similarity
 
@@ -211,14 +213,23 @@ def find_pasted_seals(seals: Sequence[DetectedSeal], options: ForensicsOptions |
     """
     options = options or ForensicsOptions()
     whole = sorted((s for s in seals if not s.partial and s.ink.size), key=lambda s: (s.page, s.bbox[1], s.bbox[0]))
-    pairs = []
-    for first, second in itertools.combinations(whole, 2):
-        if not _comparable(first, second, options):
-            continue
-        score = paste_score(first.ink, second.ink, options)
-        logger.debug("paste score, pages %d and %d: %s", first.page, second.page, score)
-        if score is not None and score >= options.thresholds.of(first.shape):
-            pairs.append(PastedPair(first=first, second=second, score=score))
+    candidates = [(a, b) for a, b in itertools.combinations(whole, 2) if _comparable(a, b, options)]
+
+    def score(pair: tuple[DetectedSeal, DetectedSeal]) -> float | None:
+        first, second = pair
+        found = paste_score(first.ink, second.ink, options)
+        logger.debug("paste score, pages %d and %d: %s", first.page, second.page, found)
+        return found
+
+    # OpenCV and NumPy let go of the GIL in the alignment's heavy calls, so pairs are scored side by side (the
+    # seal stage of the 100-page bench packet, 557 pairs: 26.6 to 20.8 s on 2 cores, the same scores).
+    with ThreadPoolExecutor(max_workers=available_cores(), thread_name_prefix="paste-score") as pool:
+        scores = list(pool.map(score, candidates))
+    pairs = [
+        PastedPair(first=first, second=second, score=found)
+        for (first, second), found in zip(candidates, scores, strict=True)
+        if found is not None and found >= options.thresholds.of(first.shape)
+    ]
     return sorted(pairs, key=lambda pair: -pair.score)
 
 
