@@ -22,6 +22,9 @@ import pymupdf
 from PIL import Image, ImageOps, ImageSequence
 from pydantic import BaseModel, ConfigDict
 
+from extractors.text_layer import text_layer
+from models.text import TextLine
+
 logger = logging.getLogger(__name__)
 
 POINTS_PER_INCH = 72.0
@@ -57,6 +60,11 @@ class RenderOptions(BaseModel):
     max_file_bytes: int = pydantic.Field(
         default=1 << 30, ge=1 << 20, description="Files larger than this are refused unread"
     )
+    use_text_layer: bool = pydantic.Field(
+        default=True,
+        description="Read a born-digital PDF page's own visible text instead of OCR (not a scan: images cover "
+        "at most a tenth of it; see extractors.text_layer); false reads every page by OCR",
+    )
 
 
 class DocumentError(Exception):
@@ -71,9 +79,13 @@ class RenderedPage:
     image: np.ndarray
     rotation: int
     """Degrees the page was turned to be upright (its PDF /Rotate or EXIF orientation, and any turn after)."""
+    text_layer: list[TextLine] | None = None
+    """The page's own text where a born-digital PDF page carries it (:mod:`extractors.text_layer`), in this
+    image's pixels, read instead of OCR; None where OCR reads the page."""
 
     def turned(self, clockwise: int) -> RenderedPage:
-        """This page turned ``clockwise`` degrees more (a multiple of 90), its ``rotation`` counting the turn."""
+        """This page turned ``clockwise`` degrees more (a multiple of 90), its ``rotation`` counting the turn (a
+        turned page is read by OCR: its text layer is left behind)."""
         if clockwise % 360 == 0:
             return self
         image = np.ascontiguousarray(turn_image(self.image, clockwise))
@@ -223,7 +235,8 @@ class _PdfDocument:
             # fragmented no longer hold ~300 MB through the packet's later stages (rendering the bench's 100-page
             # packet got no slower). Pages of text keep their fonts cached.
             pymupdf.TOOLS.store_shrink(100)
-        return RenderedPage(index=index, image=image, rotation=page.rotation % 360)
+        layer = text_layer(display, images, scale) if self._options.use_text_layer else None
+        return RenderedPage(index=index, image=image, rotation=page.rotation % 360, text_layer=layer)
 
     def close(self) -> None:
         self._doc.close()

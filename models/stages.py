@@ -8,6 +8,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict
 
 from models.report import CrossPageSeal, Finding, Page, Seal, StageError
+from models.text import TextLine
 
 
 class RenderedPacket(BaseModel):
@@ -21,12 +22,26 @@ class RenderedPacket(BaseModel):
     page_images: list[str | None] = pydantic.Field(
         default_factory=list, description="PNG path of each page at the render DPI, null where rendering failed"
     )
+    text_layers: list[list[TextLine] | None] = pydantic.Field(
+        default_factory=list,
+        description="Per page: its own text where a born-digital PDF page carries it, read instead of OCR; null "
+        "where OCR reads the page",
+    )
     errors: list[StageError] = pydantic.Field(default_factory=list)
 
     @property
     def failed(self) -> bool:
         """Nothing usable came out of the file."""
         return not any(self.page_images)
+
+    def pages_to_read(self) -> list[tuple[str, int]]:
+        """(image path, page index) of every rendered page OCR must read: those without a text layer."""
+        layers = self.text_layers or [None] * len(self.page_images)
+        return [
+            (image, index)
+            for index, (image, layer) in enumerate(zip(self.page_images, layers, strict=True))
+            if image is not None and layer is None
+        ]
 
 
 class SealStageResult(BaseModel):

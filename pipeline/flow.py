@@ -183,11 +183,11 @@ def _run_stages(path: str, profile: str | None) -> PacketReport:
     timings["render"] = time.perf_counter() - start
 
     ocr_start = time.perf_counter()
-    readable = [(image, index) for index, image in enumerate(rendered.page_images) if image is not None]
-    images, indices = [image for image, _ in readable], [index for _, index in readable]
-    texts = (
+    to_read = rendered.pages_to_read()
+    images, indices = [image for image, _ in to_read], [index for _, index in to_read]
+    texts = stages.text_layer_pages(rendered) + (
         ocr_page.map(images, indices, unmapped(settings.ocr), unmapped(str(settings.ocr_cache_dir))).result()
-        if readable
+        if to_read
         else []
     )
     timings["ocr"] = time.perf_counter() - ocr_start

@@ -20,6 +20,7 @@ from extractors.pdf import DocumentError, RenderedPage, RenderOptions, iter_page
 from extractors.seals.analyse import SealOptions, analyse_packet
 from extractors.seals.debug import draw_seals
 from extractors.seals.types import DetectedSeal
+from extractors.text_layer import TEXT_LAYER_ENGINE
 from models.profile import ProfileError, get_profile, load_profiles
 from models.report import DocType, PacketReport, PacketStatus, Page, StageError
 from models.stages import RenderedPacket, SealStageResult
@@ -83,14 +84,17 @@ def _add_page(
     if isinstance(item, DocumentError):
         packet.pages.append(Page(index=index, width=0, height=0, rotation=0, ocr_engine=None))
         packet.page_images.append(None)
+        packet.text_layers.append(None)
         packet.errors.append(StageError(stage="render", page=index, message=str(item)))
         return None
-    item = item.turned(upright_turn(item.image, orienter))
+    if item.text_layer is None:  # a born-digital page with its own text is drawn as its author set it
+        item = item.turned(upright_turn(item.image, orienter))
     image_path = page_image_path(page_root, packet.packet_id, index)
     packet.pages.append(
         Page(index=index, width=item.width, height=item.height, rotation=item.rotation, ocr_engine=None)
     )
     packet.page_images.append(str(image_path))
+    packet.text_layers.append(item.text_layer)
     return image_path, item.image
 
 
@@ -146,6 +150,15 @@ def read_page(image_path: str, page: int, options: OcrOptions, cache_dir: Path |
         except OSError as exc:  # a cache: the page is read again next time
             logger.warning("OCR cache entry not written (%s): %s", cache_file.name, exc.strerror or exc)
     return text
+
+
+def text_layer_pages(rendered: RenderedPacket) -> list[PageText]:
+    """The text of every page read from its PDF text layer instead of OCR."""
+    return [
+        PageText(page=index, engine=TEXT_LAYER_ENGINE, lines=lines)
+        for index, lines in enumerate(rendered.text_layers)
+        if lines is not None
+    ]
 
 
 def _ocr_cache_file(image: Path, options: OcrOptions, cache_dir: Path) -> Path | None:

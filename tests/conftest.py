@@ -41,6 +41,8 @@ def fake_engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOcrEngine]:
     engine = FakeOcrEngine()
     register_engine("fake", lambda _options: engine)
     monkeypatch.setenv("DOSSIER_OCR__ENGINE", "fake")
+    # The test's PDFs are born digital: the fake engine, not their text layer, is to read them.
+    monkeypatch.setenv("DOSSIER_RENDER__USE_TEXT_LAYER", "false")
     get_settings.cache_clear()
     yield engine
     unregister_engine("fake")

@@ -152,7 +152,8 @@ def fake_pdf(tmp_path: Path) -> Path:
 
 
 def _render(pdf: Path, root: Path, ocr: OcrOptions | None) -> tuple[RenderedPacket, np.ndarray]:
-    rendered = stages.render_packet(pdf, root, RenderOptions(), ocr)
+    # The PDF is born digital: here it stands for a scan, whose turn is searched for (its text layer is not read).
+    rendered = stages.render_packet(pdf, root, RenderOptions(use_text_layer=False), ocr)
     return rendered, stages.load_page_image(Path(rendered.page_images[0] or ""))
 
 

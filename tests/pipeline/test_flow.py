@@ -100,3 +100,30 @@ def test_flow_heartbeats_are_off_unless_configured(environment: dict[str, str], 
         [sys.executable, "-c", script], env={**clean, **environment}, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == expected
+
+
+def test_a_born_digital_page_is_read_from_its_text_and_a_scanned_one_by_ocr(
+    fake_engine: FakeOcrEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cv2
+    import pymupdf
+
+    monkeypatch.setenv("DOSSIER_RENDER__USE_TEXT_LAYER", "true")
+    get_settings.cache_clear()
+    fake_engine.lines = [("事迹材料", (300, 150, 900, 220))]
+    scan = tmp_path / "scan.png"
+    cv2.imwrite(str(scan), factories.page_image(["事迹材料"]))
+    pdf = factories.text_pdf(tmp_path / "packet.pdf", [["", *factories.FORM_LINES[1:]]])
+    with pymupdf.open(pdf) as document:
+        title = factories.FORM_LINES[0]
+        document[0].insert_text((factories.A4[0] / 2 - 11 * len(title), 50), title, fontname="china-s", fontsize=22)
+        document.new_page(width=factories.A4[0], height=factories.A4[1]).insert_image(
+            pymupdf.Rect(0, 0, *factories.A4), filename=str(scan)
+        )
+        document.saveIncr()
+    report = process_packet(str(pdf))
+    assert [page.ocr_engine for page in report.pages] == ["pdf-text-layer", "fake"]
+    assert fake_engine.calls == 1  # the scanned page only
+    assert [page.doc_type for page in report.pages] == [DocType.APPLICATION_FORM, DocType.DEEDS]
+    assert report.applicant.id_number is not None and report.applicant.id_number.value == "51050219780512003X"
+    assert report.applicant.id_number.confidence > 0.9
