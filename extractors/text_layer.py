@@ -3,10 +3,11 @@
 A page exported from Word or Excel (a summary sheet, a typed form) carries its text exactly; reading it costs
 nothing and makes no OCR error. The text is taken only where it is the page's real text:
 
-- it is drawn visibly (a scan's invisible OCR layer, text render mode 3, is somebody else's OCR: the page is
-  read by ours);
-- images cover at most :data:`MAX_IMAGE_SHARE` of the page (a scan, or a page holding a copy of an ID card or
-  a certificate, is read by OCR: what matters is in the image);
+- it is drawn visibly, inside the page and its clipping (a scan's invisible OCR layer, text render mode 3, is
+  somebody else's OCR: the page is read by ours);
+- no image covers more than :data:`MAX_IMAGE_SHARE` of the page, nor all together more than
+  :data:`MAX_IMAGES_SHARE` (a scan, or a page holding a copy of an ID card, 7% of A4, or of a certificate, is
+  read by OCR: what matters is in the image; a seal, a signature or a photo of 1 inch is smaller);
 - every line runs left to right (a page laid sideways is turned upright and read by OCR);
 - its characters decode (a font without a Unicode map gives U+FFFD or private-use code points).
 
@@ -16,6 +17,7 @@ them (a table row's cells are separate lines), and their boxes are in the render
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -26,8 +28,12 @@ from extractors.ocr.page import sort_reading_order
 from extractors.text import normalize_text
 from models.text import TextLine
 
-MAX_IMAGE_SHARE = 0.1
-"""Images covering more of the page than this make it a scan, or a page holding one: OCR reads it."""
+logger = logging.getLogger(__name__)
+
+MAX_IMAGE_SHARE = 0.04
+"""An image covering more of the page than this may hold text (an ID card's copy is 7% of A4): OCR reads it."""
+MAX_IMAGES_SHARE = 0.1
+"""Images covering more of the page than this together: OCR reads it."""
 GAP_EM = 1.0
 """A gap wider than this many times the print's size (blank or spaces) ends a line: table cells stay apart."""
 MAX_UNDECODED_SHARE = 0.02
@@ -45,28 +51,43 @@ def text_layer(display: pymupdf.DisplayList, images: Sequence[dict[str, Any]], s
         images: The page's image information (``TextPage.extractIMGINFO``), each with its ``bbox``.
         scale: Pixels per point of the rendered image.
     """
-    covered = sum((_area_within(pymupdf.Rect(image["bbox"]), display.rect) for image in images), 0.0)
-    if covered > MAX_IMAGE_SHARE * display.rect.get_area():
+    page_area = display.rect.get_area()
+    covered = [_area_within(pymupdf.Rect(image["bbox"]), display.rect) for image in images]
+    if any(area > MAX_IMAGE_SHARE * page_area for area in covered) or sum(covered) > MAX_IMAGES_SHARE * page_area:
         return None
-    page = pymupdf.TextPage(display.get_textpage(flags=pymupdf.TEXT_PRESERVE_WHITESPACE)).extractRAWDICT()
+    try:
+        return _lines(display, scale)
+    except (RuntimeError, ValueError, KeyError, TypeError):  # a text layer MuPDF cannot take apart: OCR reads it
+        logger.warning("the page's text layer could not be read; the page is read by OCR", exc_info=True)
+        return None
+
+
+def _lines(display: pymupdf.DisplayList, scale: float) -> list[TextLine] | None:
+    # Only what shows: text outside the page or its clipping paths is left out, as OCR would not see it.
+    flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+    page = pymupdf.TextPage(display.get_textpage(flags=flags)).extractRAWDICT()
+    width, height = display.rect.width * scale, display.rect.height * scale
     lines: list[TextLine] = []
     characters = undecoded = 0
     for block in page["blocks"]:
         for line in block.get("lines", ()):
-            spans = [span for span in line["spans"] if span.get("alpha", 255) > 0 and span["chars"]]
+            if any("alpha" not in span for span in line["spans"]):
+                return None  # a PyMuPDF too old to tell invisible text from visible
+            spans = [span for span in line["spans"] if span["alpha"] > 0 and span["chars"]]
             if not spans:
                 continue
             dx, dy = line["dir"]
             if dx < 0.99 or abs(dy) > 0.05:
                 return None
             for piece in _pieces(spans):
-                raw = "".join(char["c"] for char in piece).strip()
-                characters += len(raw)
-                undecoded += sum(_undecoded(char) for char in raw)
-                x0 = min(char["bbox"][0] for char in piece) * scale
-                y0 = min(char["bbox"][1] for char in piece) * scale
-                x1 = max(char["bbox"][2] for char in piece) * scale
-                y1 = max(char["bbox"][3] for char in piece) * scale
+                printed = [char for char in piece if not char["c"].isspace()]
+                raw = " ".join("".join(char["c"] for char in piece).split())
+                characters += len(printed)
+                undecoded += sum(_undecoded(char["c"]) for char in printed)
+                x0 = min(max(min(char["bbox"][0] for char in printed) * scale, 0.0), width)
+                y0 = min(max(min(char["bbox"][1] for char in printed) * scale, 0.0), height)
+                x1 = min(max(max(char["bbox"][2] for char in printed) * scale, 0.0), width)
+                y1 = min(max(max(char["bbox"][3] for char in printed) * scale, 0.0), height)
                 lines.append(
                     TextLine(
                         text=normalize_text(raw),
@@ -81,17 +102,23 @@ def text_layer(display: pymupdf.DisplayList, images: Sequence[dict[str, Any]], s
 
 
 def _pieces(spans: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """The printed characters of a line's spans, in runs split at gaps wider than :data:`GAP_EM`."""
+    """The characters of a line's spans in runs, each starting and ending with a printed one, split where the
+    print leaves a gap wider than :data:`GAP_EM` (spaces between words inside a run are kept)."""
     piece: list[dict[str, Any]] = []
+    spaces: list[dict[str, Any]] = []
     right = 0.0
     for span in spans:
         gap = GAP_EM * float(span["size"])
         for char in span["chars"]:
             if char["c"].isspace():
+                spaces.append(char)
                 continue
             if piece and char["bbox"][0] - right > gap:
                 yield piece
                 piece = []
+            elif piece:
+                piece += spaces
+            spaces = []
             piece.append(char)
             right = char["bbox"][2]
     if piece:

@@ -307,7 +307,8 @@ def find_seals(
     engine = get_engine(ocr) if options.read_legends else None
     on_page = save_debug if options.debug_images else None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal-pages") as loader:
-        # The stage takes the pages in order: each is decoded while the one before is analysed (two in memory).
+        # The stage takes the pages in order: each is decoded while the one before is analysed (three in memory at
+        # most: the one analysed, the next, and the last until it is let go).
         analysis = analyse_packet(
             len(images), OneAhead(load, len(images), loader), doc_types, required, engine, options, on_page
         )

@@ -3,7 +3,8 @@
 Static quantisation in QDQ form: weights to 8 bits per output channel, activations to 8 bits over the ranges
 they take on calibration inputs (min and max). Nothing is downloaded: the float model and the calibration
 inputs are on the machine, and the copy is written once into a cache folder, named by the float model's hash,
-this recipe and ONNX Runtime's version, so that a changed model or runtime never uses a stale copy.
+this recipe, ONNX Runtime's version and what the caller says it was made under, so that a changed model,
+runtime or context never uses a stale copy.
 """
 
 from __future__ import annotations
@@ -26,15 +27,16 @@ _MIN_OPSET = 13
 """Per-channel DequantizeLinear (its ``axis``) needs opset 13; PaddleOCR's ONNX exports are opset 11."""
 
 
-def cached_int8_path(source: Path, cache_dir: Path) -> Path:
-    """Where the INT8 copy of the float model ``source`` is kept in ``cache_dir``."""
+def cached_int8_path(source: Path, cache_dir: Path, context: str = "") -> Path:
+    """Where the INT8 copy of the float model ``source`` is kept in ``cache_dir``; ``context`` names what else the
+    copy was made and checked under (the caller's options, the processor)."""
     import onnxruntime
 
     digest = hashlib.sha256()
     with source.open("rb") as model:
         for block in iter(lambda: model.read(1 << 20), b""):
             digest.update(block)
-    digest.update(f"{RECIPE}|onnxruntime {onnxruntime.__version__}".encode())
+    digest.update(f"{RECIPE}|onnxruntime {onnxruntime.__version__}|{context}".encode())
     return cache_dir / f"{source.stem}.int8-{digest.hexdigest()[:16]}.onnx"
 
 

@@ -9,8 +9,16 @@ loading fails loudly if they are missing rather than fetching them.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import platform
+import shutil
+import tempfile
 import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -165,105 +173,184 @@ def _shipped_models() -> _Models:
 
 
 MAX_INT8_DISAGREEMENT = 0.01
-"""An INT8 detector is kept only if the text read with it differs from the float detector's by at most this share
-of characters on the calibration pages. Where it reads alike (0.1-0.3% where measured) it is kept; a processor
-on which 8-bit arithmetic saturates loses whole lines, far more than this, and keeps the float detector."""
+"""An INT8 detector is kept only if the text read with it differs from the float detector's (characters wrong,
+missing or added) by at most this share on pages it was not calibrated on. Where it reads alike (0.3% where
+measured) it is kept; a processor on which 8-bit arithmetic saturates loses whole lines, far more than this, and
+keeps the float detector."""
+
+MIN_CHECK_CHARACTERS = 500
+"""The check must compare at least this many characters, or the copy is not kept: no evidence, no INT8."""
 
 CALIBRATION_PAGES = 10
-"""Pages of the sample packets that set the INT8 detector's activation ranges and check it: one of each packet,
-at rotating positions, so that forms, sheets, certificates, ID copies and narratives are all among them."""
+"""Pages of the sample packets that set the INT8 detector's activation ranges (one of each packet, at rotating
+positions, so that forms, sheets, certificates, ID copies and narratives are all among them); as many others,
+the page after each, check it."""
+
+_STALE_WORK_SECONDS = 24 * 3600
+"""A quantising work folder this old was left by a process that was killed: it is removed."""
 
 
 def _models(options: OcrOptions) -> _Models:
     """The shipped float models, with (``options.int8_detector``) the detector's INT8 copy, made now if the cache
     has none yet. Where none can be made, or the one made reads unlike the float one, the float detector reads,
-    with a warning: reading never stops for it."""
+    with a warning: reading never stops for it.
+
+    Made under the engine registry's lock, the first time an engine is built in a process: the first page read
+    (or turned upright) on a machine waits for it, about a minute, once.
+    """
     shipped = _shipped_models()
     if not options.int8_detector or _on_gpu():  # INT8 is for the CPU: on a GPU the float model is fast
         return shipped
     cache_dir = options.model_cache_dir or model_cache_root() / "int8-models"
-    int8_det = cached_int8_path(shipped.det, cache_dir)
-    rejected = int8_det.with_suffix(".rejected")  # says why the copy made here was not kept
-    if not int8_det.is_file() and not rejected.is_file():
-        try:
-            reason = _make_int8_detector(options, shipped, int8_det)
+    try:
+        int8_det = cached_int8_path(shipped.det, cache_dir, _int8_context(options))
+        rejected = int8_det.with_suffix(".rejected")  # says why the copy made here was not kept
+        if not int8_det.is_file() and not rejected.is_file():
+            reason = _in_child_process(_make_int8_detector, options, shipped, int8_det)
             if reason is not None:
                 rejected.write_text(reason + "\n", encoding="utf-8")
-        except Exception as exc:  # onnx missing, a full disk, a graph the quantiser cannot take: float reads
-            logger.warning(
-                "reading with the float detector: no INT8 copy made in %s (%s)", cache_dir, exc, exc_info=True
-            )
+        if not int8_det.is_file():
+            logger.warning("reading with the float detector: an INT8 copy read unlike it here (%s)", rejected)
             return shipped
-    if not int8_det.is_file():
-        logger.warning("reading with the float detector: the INT8 copy made here read unlike it (%s)", rejected)
+    except Exception as exc:  # onnx missing, a read-only or full disk, a graph the quantiser cannot take
+        logger.warning("reading with the float detector: no INT8 copy made in %s (%s)", cache_dir, exc, exc_info=True)
         return shipped
     return _Models(int8_det, shipped.rec, shipped.cls, int8_det=True)
 
 
+QUANTISE_IN_CHILD = True
+"""The copy is made in a child process: its calibration's memory goes when it ends, and a crash of the quantiser's
+native code ends only that process (the tests that patch this module make it in theirs)."""
+
+
+def _in_child_process(make: Callable[..., str | None], *args: Any) -> str | None:
+    if not QUANTISE_IN_CHILD:
+        return make(*args)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
+        try:
+            return child.submit(make, *args).result()
+        except BrokenProcessPool:  # killed (out of memory: calibrating holds ~3.5 GB): not tried again here
+            return "the process making the INT8 detector ended abnormally (out of memory?)"
+
+
+def _int8_context(options: OcrOptions) -> str:
+    """What a copy was made and checked under beyond its float model: the processor's kind (a cache folder may be
+    shared by machines whose 8-bit arithmetic differs) and the options that shape the detector's input."""
+    return "|".join(
+        [
+            platform.machine(),
+            *cpu_features(),
+            f"scale={options.detection_scale} min={options.detection_min_side} max={options.max_side}",
+            f"red={options.remove_red_ink}",
+        ]
+    )
+
+
+def cpu_features() -> list[str]:
+    """The processor's 8-bit arithmetic features ONNX Runtime picks its kernels by, where the system tells them."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").split()
+    except OSError:
+        return [platform.processor()]
+    return sorted({flag for flag in flags if flag in ("avx2", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8")})
+
+
 def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> str | None:
     """Quantise the float detector to ``target``, calibrated on the inputs it is fed while the float engine reads
-    sample pages exactly as pages are read in use; then read those pages with it, and keep it only if its text
-    differs from the float engine's by at most :data:`MAX_INT8_DISAGREEMENT`.
+    sample pages exactly as pages are read (and turned upright) in use; then read other sample pages with both, and
+    keep the copy only if its text differs from the float engine's by at most :data:`MAX_INT8_DISAGREEMENT` and it
+    turns those pages, laid sideways, as the float engine does.
 
     Returns:
         None when it was kept; else why not (and nothing is left at ``target``).
+
+    Raises:
+        ImportError: The ``onnx`` package is missing (checked before anything is read).
+        OSError: The cache folder cannot be written, or no sample packets are installed.
     """
+    import onnx  # noqa: F401  (the quantiser needs it: fail before a minute of work, not after)
+
     from samples.ocr_score import TextScore, score_page
 
-    logger.warning("making an INT8 copy of the OCR detector in %s (once per machine, under a minute)", target.parent)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_work(target.parent)
+    calibration, check = _sample_pages()
+    logger.warning("making an INT8 copy of the OCR detector in %s (once per machine, about a minute)", target.parent)
     reader = RapidOcrEngine(options.model_copy(update={"int8_detector": False}), shipped)
     detector = reader._ocr._load_det_model()
     detector.session = recorded = _RecordedSession(detector.session)
-    pages = _calibration_pages()
-    float_lines = [reader.read(page) for page in pages]
-    candidate = target.with_suffix(f".{os.getpid()}.candidate.onnx")  # one per process: two may make it at once
-    quantize(shipped.det, candidate, recorded.inputs)
-    try:
+    for page in calibration:  # the detector's inputs both where pages are read and where they are turned upright
+        reader.read(page)
+        reader.upright_turn(np.rot90(page))
+    detector.session = recorded.session
+    with tempfile.TemporaryDirectory(prefix=_WORK_PREFIX, dir=target.parent) as work:
+        candidate = Path(work) / target.name
+        quantize(shipped.det, candidate, recorded.inputs)
         checked = RapidOcrEngine(options, _Models(candidate, shipped.rec, shipped.cls, int8_det=True))
         differences = TextScore()
-        for page, lines in zip(pages, float_lines, strict=True):
-            printed = [{"text": line.text, "bbox": line.bbox} for line in lines]
+        for page in check:
+            printed = [{"text": line.text, "bbox": line.bbox} for line in reader.read(page)]
             differences.add(score_page(printed, checked.read(page)))
-        disagreement = differences.cer or 0.0
+        if differences.characters < MIN_CHECK_CHARACTERS:
+            return f"the INT8 detector could not be checked: {differences.characters} characters on the sample pages"
+        sideways = [np.rot90(page) for page in check]
+        turns = [(reader.upright_turn(page), checked.upright_turn(page)) for page in sideways]
+        if any(by_float != by_int8 for by_float, by_int8 in turns):
+            return f"the INT8 detector turned sample pages unlike the float one: {turns} (float, INT8) degrees"
+        disagreement = (differences.errors + differences.stray) / differences.characters
         if disagreement > MAX_INT8_DISAGREEMENT:
             return (
                 f"the INT8 detector's text differed from the float one's by {100 * disagreement:.2f}% of "
-                f"{differences.characters} characters on {len(pages)} sample pages (at most "
+                f"{differences.characters} characters on {len(check)} sample pages (at most "
                 f"{100 * MAX_INT8_DISAGREEMENT:.0f}% kept)"
             )
         os.replace(candidate, target)
-        logger.info("INT8 detector kept: its text differs from the float one's by %.2f%%", 100 * disagreement)
-        return None
-    finally:
-        candidate.unlink(missing_ok=True)
+    logger.info("INT8 detector kept: its text differs from the float one's by %.2f%%", 100 * disagreement)
+    return None
 
 
-def _calibration_pages() -> list[np.ndarray]:
+_WORK_PREFIX = "dossier-quantize-"
+
+
+def _remove_stale_work(cache_dir: Path) -> None:
+    """Remove quantising work folders left by killed processes (a day old: none is still being written)."""
+    now = time.time()
+    for work in cache_dir.glob(f"{_WORK_PREFIX}*"):
+        try:
+            if now - work.stat().st_mtime > _STALE_WORK_SECONDS:
+                shutil.rmtree(work, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _sample_pages() -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Pages of the installed sample packets: one of each to calibrate on, and the page after it to check on."""
     from extractors.pdf import RenderOptions, opened
     from samples import sample_packets
 
-    pages = []
+    calibration, check = [], []
     for number, packet in enumerate(sample_packets()[:CALIBRATION_PAGES]):
         with opened(packet, RenderOptions()) as document:
-            pages.append(document.render(number % document.page_count).image)
-    if not pages:
+            calibration.append(document.render(number % document.page_count).image)
+            check.append(document.render((number + 1) % document.page_count).image)
+    if not calibration:
         raise FileNotFoundError("no sample packets are installed to calibrate the INT8 detector on")
-    return pages
+    return calibration, check
 
 
 class _RecordedSession:
     """An ONNX Runtime session of RapidOCR's that keeps a copy of every input it is given."""
 
     def __init__(self, session: Any) -> None:
-        self._session = session
+        self.session = session
         self.inputs: list[np.ndarray] = []
 
     def __call__(self, batch: np.ndarray) -> Any:
         self.inputs.append(np.array(batch))
-        return self._session(batch)
+        return self.session(batch)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
+        return getattr(self.session, name)
 
 
 def _params(options: OcrOptions, models: _Models) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from pathlib import Path
 
 import onnx
@@ -25,7 +27,8 @@ def test_the_int8_detector_is_made_once_reads_like_the_float_one_and_is_kept(
     engine = rapid.RapidOcrEngine(_options(tmp_path))
     assert engine.name == "rapidocr-ppocrv6-det-int8"
     (made,) = tmp_path.glob("*.onnx")
-    assert made == cached_int8_path(rapid._shipped_models().det, tmp_path)
+    assert made == cached_int8_path(rapid._shipped_models().det, tmp_path, rapid._int8_context(_options(tmp_path)))
+    assert not [path for path in tmp_path.iterdir() if path != made], "no work folder or candidate is left"
     operators = {node.op_type for node in onnx.load(str(made)).graph.node}
     assert {"QuantizeLinear", "DequantizeLinear"} <= operators
     float_engine = rapid.RapidOcrEngine(OcrOptions(int8_detector=False))
@@ -45,11 +48,13 @@ def test_the_int8_detector_is_made_once_reads_like_the_float_one_and_is_kept(
 def test_an_int8_detector_that_reads_unlike_the_float_one_is_rejected_for_good(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    monkeypatch.setattr(rapid, "QUANTISE_IN_CHILD", False)  # so that this test's patches apply
     monkeypatch.setattr(rapid, "CALIBRATION_PAGES", 2)
+    monkeypatch.setattr(rapid, "MIN_CHECK_CHARACTERS", 1)
     monkeypatch.setattr(rapid, "MAX_INT8_DISAGREEMENT", -1.0)  # no copy can read alike
     with caplog.at_level(logging.WARNING):
         assert rapid.RapidOcrEngine(_options(tmp_path)).name == "rapidocr-ppocrv6"
-    assert not list(tmp_path.glob("*.onnx")), "neither the copy nor its candidate is left"
+    assert [path.suffix for path in tmp_path.iterdir()] == [".rejected"], "neither the copy nor its work is left"
     (rejected,) = tmp_path.glob("*.rejected")
     assert "differed from the float one's by" in rejected.read_text(encoding="utf-8")
     assert "reading with the float detector" in caplog.text
@@ -65,6 +70,7 @@ def test_an_int8_detector_that_reads_unlike_the_float_one_is_rejected_for_good(
 def test_a_quantisation_that_fails_leaves_the_float_detector_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    monkeypatch.setattr(rapid, "QUANTISE_IN_CHILD", False)  # so that this test's patches apply
     monkeypatch.setattr(rapid, "CALIBRATION_PAGES", 1)
 
     def disk_full(*_: object) -> None:
@@ -76,6 +82,30 @@ def test_a_quantisation_that_fails_leaves_the_float_detector_reading(
     assert engine.name == "rapidocr-ppocrv6"
     assert "No space left on device" in caplog.text
     assert "51050219780512003X" in "".join(compact(line.text) for line in engine.read(factories.page_image()))
+
+
+def test_without_onnx_or_a_writable_cache_the_float_detector_reads_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(rapid, "QUANTISE_IN_CHILD", False)  # so that this test's patches apply
+
+    def never(*_: object) -> None:
+        raise AssertionError("sample pages were read although no copy could be made")
+
+    monkeypatch.setattr(rapid, "_sample_pages", never)
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert rapid._models(_options(not_a_folder)) == rapid._shipped_models()
+        monkeypatch.setitem(sys.modules, "onnx", None)  # not installed
+        assert rapid._models(_options(tmp_path / "cache")) == rapid._shipped_models()
+    assert caplog.text.count("reading with the float detector") == 2 and "onnx" in caplog.text
+
+
+def test_a_copy_is_named_by_what_it_was_made_under(tmp_path: Path) -> None:
+    shipped = rapid._shipped_models().det
+    assert rapid._int8_context(OcrOptions()) != rapid._int8_context(OcrOptions(detection_scale=0.4))
+    assert cached_int8_path(shipped, tmp_path, "x86_64|avx2") != cached_int8_path(shipped, tmp_path, "x86_64|avx2|vnni")
 
 
 def test_the_cache_names_a_copy_by_its_float_model(tmp_path: Path) -> None:
@@ -94,7 +124,7 @@ def test_quantising_without_calibration_inputs_is_refused(tmp_path: Path) -> Non
     assert not (tmp_path / "det.int8.onnx").exists()
 
 
-def test_a_pages_cached_text_depends_on_the_detector_used_not_on_where_it_is_kept() -> None:
+def test_a_pages_cached_text_depends_on_the_detector_asked_for_not_on_where_it_is_kept() -> None:
     assert OcrOptions(model_cache_dir=Path("/a")).reading_key() == OcrOptions(model_cache_dir=Path("/b")).reading_key()
     assert OcrOptions(int8_detector=False).reading_key() != OcrOptions().reading_key()
 
@@ -103,3 +133,12 @@ def test_on_a_gpu_the_float_detector_runs(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(rapid, "_on_gpu", lambda: True)
     assert rapid._models(_options(tmp_path)) == rapid._shipped_models()
     assert not list(tmp_path.iterdir()), "nothing was quantised"
+
+
+def _dies(*_: object) -> str | None:
+    os._exit(9)  # as the kernel's OOM killer would end it
+
+
+def test_a_quantiser_process_that_dies_is_a_lasting_refusal_not_a_crash() -> None:
+    reason = rapid._in_child_process(_dies)
+    assert reason is not None and "ended abnormally" in reason

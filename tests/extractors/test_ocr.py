@@ -47,7 +47,8 @@ def test_real_engine_reads_a_rendered_form_page(engine: OcrEngine) -> None:
     truth = "".join(compact(line) for line in factories.FORM_LINES)
     assert character_error_rate(text, truth) <= FORM_CER_LIMIT, text
     assert "51050219780512003X" in text
-    assert engine.name == "rapidocr-ppocrv6-det-int8"
+    # The INT8 detector where it was made and kept on this machine, the float one elsewhere (a GPU, a rejection).
+    assert engine.name in ("rapidocr-ppocrv6-det-int8", "rapidocr-ppocrv6")
     for line in lines:
         x0, y0, x1, y1 = line.bbox
         assert 0 <= x0 < x1 <= 1654 and 0 <= y0 < y1 <= 2339

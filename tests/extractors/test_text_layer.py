@@ -101,3 +101,26 @@ def test_the_text_layer_can_be_turned_off_and_a_turned_page_leaves_it(tmp_path: 
     page = _rendered(pdf)
     assert page.turned(0).text_layer is page.text_layer
     assert page.turned(180).text_layer is None
+
+
+def test_an_id_card_copy_on_a_typed_page_is_read_by_ocr(tmp_path: Path) -> None:
+    card = tmp_path / "card.png"
+    cv2.imwrite(str(card), factories.page_image()[:540, :856])
+
+    def draw(page: pymupdf.Page) -> None:
+        page.insert_text((60, 80), "身份证复印件", fontname="china-s", fontsize=14)
+        page.insert_image(pymupdf.Rect(60, 120, 60 + 85.6 / 25.4 * 72, 120 + 54 / 25.4 * 72), filename=str(card))
+
+    assert _rendered(_pdf(tmp_path / "card.pdf", draw)).text_layer is None
+
+
+def test_latin_words_keep_their_spaces_and_text_off_the_page_is_left_out(tmp_path: Path) -> None:
+    def draw(page: pymupdf.Page) -> None:
+        page.insert_text((60, 80), "Luzhou North Chemical Co Ltd", fontname="china-s", fontsize=14)
+        page.insert_text((60, 1000), "页外文字", fontname="china-s", fontsize=14)  # below the page
+
+    page = _rendered(_pdf(tmp_path / "latin.pdf", draw))
+    assert page.text_layer is not None
+    assert [line.text for line in page.text_layer] == ["Luzhou North Chemical Co Ltd"]
+    assert all(0 <= line.bbox[0] < line.bbox[2] <= page.width for line in page.text_layer)
+    assert all(0 <= line.bbox[1] < line.bbox[3] <= page.height for line in page.text_layer)
