@@ -186,6 +186,9 @@ CALIBRATION_PAGES = 10
 positions, so that forms, sheets, certificates, ID copies and narratives are all among them); as many others,
 the page after each, check it."""
 
+CALIBRATION = "reading-search-inputs-v2"
+"""Names how the copy is calibrated and checked (part of its cache name): change it when that changes."""
+
 _STALE_WORK_SECONDS = 24 * 3600
 """A quantising work folder this old was left by a process that was killed: it is removed."""
 
@@ -238,6 +241,7 @@ def _int8_context(options: OcrOptions) -> str:
     shared by machines whose 8-bit arithmetic differs) and the options that shape the detector's input."""
     return "|".join(
         [
+            CALIBRATION,
             platform.machine(),
             *cpu_features(),
             f"scale={options.detection_scale} min={options.detection_min_side} max={options.max_side}",
