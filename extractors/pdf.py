@@ -62,8 +62,8 @@ class RenderOptions(BaseModel):
     )
     use_text_layer: bool = pydantic.Field(
         default=True,
-        description="Read a born-digital PDF page's own visible text instead of OCR (not a scan: images cover "
-        "at most a tenth of it; see extractors.text_layer); false reads every page by OCR",
+        description="Read a born-digital PDF page's own visible text instead of OCR (not a scan: no image covers "
+        "more than 4% of it, nor all together a tenth; see extractors.text_layer); false reads every page by OCR",
     )
 
 

@@ -101,9 +101,9 @@ class OcrOptions(BaseModel):
     int8_detector: bool = pydantic.Field(
         default=True,
         description="rapidocr only: search pages for text with an INT8 copy of the detector, quantised from the "
-        "shipped float model on first use (offline, under a minute, once per machine) and kept only if it reads "
-        "like the float one there: pages are searched in ~0.35 of the time; false searches with the float model (as "
-        "on a GPU, where the float model runs)",
+        "shipped float model on first use (offline, in a child process, ~1.5 min once per machine) and kept only "
+        "if it reads like the float one there: pages are searched in ~0.35 of the time; false searches with the "
+        "float model (as on a GPU, where the float model runs)",
     )
     model_cache_dir: Path | None = pydantic.Field(
         default=None,

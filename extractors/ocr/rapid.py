@@ -199,7 +199,7 @@ def _models(options: OcrOptions) -> _Models:
     with a warning: reading never stops for it.
 
     Made under the engine registry's lock, the first time an engine is built in a process: the first page read
-    (or turned upright) on a machine waits for it, about a minute, once.
+    (or turned upright) on a machine waits for it, about a minute and a half, once.
     """
     shipped = _shipped_models()
     if not options.int8_detector or _on_gpu():  # INT8 is for the CPU: on a GPU the float model is fast
@@ -279,7 +279,7 @@ def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_work(target.parent)
     calibration, check = _sample_pages()
-    logger.warning("making an INT8 copy of the OCR detector in %s (once per machine, about a minute)", target.parent)
+    logger.warning("making an INT8 copy of the OCR detector in %s (once per machine, ~1.5 min)", target.parent)
     reader = RapidOcrEngine(options.model_copy(update={"int8_detector": False}), shipped)
     detector = reader._ocr._load_det_model()
     detector.session = recorded = _RecordedSession(detector.session)
