@@ -20,6 +20,15 @@ def _options(cache: Path) -> OcrOptions:
     return OcrOptions(model_cache_dir=cache)
 
 
+def _forbid(monkeypatch: pytest.MonkeyPatch, name: str, why: str) -> None:
+    """Make ``rapid.<name>`` fail the test if it is called."""
+
+    def never(*_: object) -> None:
+        raise AssertionError(why)
+
+    monkeypatch.setattr(rapid, name, never)
+
+
 @pytest.mark.ocr
 def test_the_int8_detector_is_made_once_reads_like_the_float_one_and_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -37,10 +46,7 @@ def test_the_int8_detector_is_made_once_reads_like_the_float_one_and_is_kept(
     texts = ["".join(compact(line.text) for line in reader.read(page)) for reader in (engine, float_engine)]
     assert character_error_rate(texts[0], texts[1]) <= rapid.MAX_INT8_DISAGREEMENT, texts
 
-    def never(*_: object) -> None:
-        raise AssertionError("the cached INT8 detector was made again")
-
-    monkeypatch.setattr(rapid, "_make_int8_detector", never)
+    _forbid(monkeypatch, "_make_int8_detector", "the cached INT8 detector was made again")
     assert rapid.RapidOcrEngine(_options(tmp_path)).name == "rapidocr-ppocrv6-det-int8"
 
 
@@ -59,10 +65,7 @@ def test_an_int8_detector_that_reads_unlike_the_float_one_is_rejected_for_good(
     assert "differed from the float one's by" in rejected.read_text(encoding="utf-8")
     assert "reading with the float detector" in caplog.text
 
-    def never(*_: object) -> None:
-        raise AssertionError("a rejected INT8 detector was made again")
-
-    monkeypatch.setattr(rapid, "_make_int8_detector", never)
+    _forbid(monkeypatch, "_make_int8_detector", "a rejected INT8 detector was made again")
     assert rapid.RapidOcrEngine(_options(tmp_path)).name == "rapidocr-ppocrv6"
 
 
@@ -89,10 +92,7 @@ def test_without_onnx_or_a_writable_cache_the_float_detector_reads_at_once(
 ) -> None:
     monkeypatch.setattr(rapid, "QUANTISE_IN_CHILD", False)  # so that this test's patches apply
 
-    def never(*_: object) -> None:
-        raise AssertionError("sample pages were read although no copy could be made")
-
-    monkeypatch.setattr(rapid, "_sample_pages", never)
+    _forbid(monkeypatch, "_sample_pages", "sample pages were read although no copy could be made")
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("", encoding="utf-8")
     with caplog.at_level(logging.WARNING):
