@@ -22,10 +22,10 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
 import pymupdf
 
-from extractors.ocr.page import sort_reading_order
-from extractors.text import normalize_text
+from extractors.ocr.page import sort_reading_order, text_line
 from models.text import TextLine
 
 logger = logging.getLogger(__name__)
@@ -84,18 +84,16 @@ def _lines(display: pymupdf.DisplayList, scale: float) -> list[TextLine] | None:
                 raw = " ".join("".join(char["c"] for char in piece).split())
                 characters += len(printed)
                 undecoded += sum(_undecoded(char["c"]) for char in printed)
-                x0 = min(max(min(char["bbox"][0] for char in printed) * scale, 0.0), width)
-                y0 = min(max(min(char["bbox"][1] for char in printed) * scale, 0.0), height)
-                x1 = min(max(max(char["bbox"][2] for char in printed) * scale, 0.0), width)
-                y1 = min(max(max(char["bbox"][3] for char in printed) * scale, 0.0), height)
-                lines.append(
-                    TextLine(
-                        text=normalize_text(raw),
-                        raw=raw,
-                        score=1.0,
-                        bbox=[round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)],
-                    )
+                box = np.array(
+                    [
+                        min(char["bbox"][0] for char in printed),
+                        min(char["bbox"][1] for char in printed),
+                        max(char["bbox"][2] for char in printed),
+                        max(char["bbox"][3] for char in printed),
+                    ]
                 )
+                # As an engine's line: the box in pixels, clipped to the page; the text normalised; exact.
+                lines.append(text_line(box * scale, raw, 1.0, (height, width)))
     if not characters or undecoded > MAX_UNDECODED_SHARE * characters:
         return None
     return sort_reading_order(lines)

@@ -36,10 +36,9 @@ class RenderedPacket(BaseModel):
 
     def pages_to_read(self) -> list[tuple[str, int]]:
         """(image path, page index) of every rendered page OCR must read: those without a text layer."""
-        layers = self.text_layers or [None] * len(self.page_images)
         return [
             (image, index)
-            for index, (image, layer) in enumerate(zip(self.page_images, layers, strict=True))
+            for index, (image, layer) in enumerate(zip(self.page_images, self.text_layers, strict=True))
             if image is not None and layer is None
         ]
 

@@ -260,6 +260,16 @@ def report_or_failure(path: Path, process: Callable[[], PacketReport]) -> Packet
         return internal_failure(path, exc)
 
 
+def _page_loader(rendered: RenderedPacket) -> Callable[[int], np.ndarray | None]:
+    """Page ``i``'s image as RGB, or None for a page that was never rendered."""
+
+    def load(index: int) -> np.ndarray | None:
+        path = rendered.page_images[index]
+        return load_page_image(Path(path)) if path is not None else None
+
+    return load
+
+
 class OneAhead:
     """A page loader for a stage that takes pages in order: when page ``i`` is asked for, page ``i + 1`` starts
     loading in ``pool``. A page asked for out of turn is loaded then; a load that fails raises when its page is
@@ -289,10 +299,7 @@ def find_seals(
     """Seals, 骑缝章 and pasted-seal findings of a rendered packet; a debug PNG beside each page image if asked."""
     images = rendered.page_images
     debug: list[str | None] = [None] * len(images)
-
-    def load(index: int) -> np.ndarray | None:
-        path = images[index]
-        return load_page_image(Path(path)) if path is not None else None
+    load = _page_loader(rendered)
 
     def save_debug(index: int, image: np.ndarray, seals: list[DetectedSeal]) -> None:
         path = seal_debug_image_path(Path(images[index] or ""))
@@ -341,13 +348,10 @@ def read_fields(
 ) -> FormsResult:
     """The applicant, summary rows, apprentices and certificates read from the packet's pages."""
     page_texts = in_page_order(texts, len(doc_types))
-
-    def load(index: int) -> np.ndarray | None:
-        path = rendered.page_images[index]
-        return load_page_image(Path(path)) if path is not None else None
-
     rules = get_profile(profile) if profile else None
-    return extract_forms(page_texts, doc_types, load, rules, reread=lambda image: get_engine(ocr).read(image))
+    return extract_forms(
+        page_texts, doc_types, _page_loader(rendered), rules, reread=lambda image: get_engine(ocr).read(image)
+    )
 
 
 def add_fields(report: PacketReport, result: FormsResult) -> PacketReport:
