@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -40,8 +39,13 @@ def cached_int8_path(source: Path, cache_dir: Path, context: str = "") -> Path:
     return cache_dir / f"{source.stem}.int8-{digest.hexdigest()[:16]}.onnx"
 
 
+WORK_PREFIX = "dossier-quantize-"
+"""Names the work folders quantising leaves in a cache folder (a killed process leaves its own behind)."""
+
+
 def quantize(source: Path, target: Path, calibration: Sequence[np.ndarray]) -> None:
-    """Write an INT8 copy of the float model ``source`` at ``target`` (atomically: whole or not at all).
+    """Write an INT8 copy of the float model ``source`` at ``target``, a path of the caller's own (a work folder's:
+    the copy is whole only when this returns).
 
     ``calibration`` holds inputs of the model's one input, as it is fed in use (different sizes may mix). The
     copy keeps the model's metadata.
@@ -58,7 +62,6 @@ def quantize(source: Path, target: Path, calibration: Sequence[np.ndarray]) -> N
 
     if not calibration:
         raise ValueError(f"no calibration inputs for {source.name}")
-    target.parent.mkdir(parents=True, exist_ok=True)
     model = onnx.load(str(source))
     input_name = model.graph.input[0].name
 
@@ -70,7 +73,7 @@ def quantize(source: Path, target: Path, calibration: Sequence[np.ndarray]) -> N
             batch = next(self._inputs, None)
             return None if batch is None else {input_name: batch}
 
-    with tempfile.TemporaryDirectory(prefix="dossier-quantize-", dir=target.parent) as work_dir:
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=target.parent) as work_dir:
         work = Path(work_dir)
         if model.opset_import[0].version < _MIN_OPSET:
             model = version_converter.convert_version(model, _MIN_OPSET)
@@ -79,12 +82,11 @@ def quantize(source: Path, target: Path, calibration: Sequence[np.ndarray]) -> N
         quant_pre_process(str(work / "float.onnx"), str(work / "prepared.onnx"), skip_symbolic_shape=True)
         quantize_static(
             str(work / "prepared.onnx"),
-            str(work / "int8.onnx"),
+            str(target),
             Inputs(),
             quant_format=QuantFormat.QDQ,
             per_channel=True,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
         )
-        os.replace(work / "int8.onnx", target)
     logger.info("quantised %s to INT8 as %s", source.name, target)

@@ -40,7 +40,7 @@ from extractors.ocr.page import (
     to_bgr,
     whole_image_line,
 )
-from extractors.ocr.quantize import cached_int8_path, quantize
+from extractors.ocr.quantize import WORK_PREFIX, cached_int8_path, quantize
 from models.text import TextLine
 
 logger = logging.getLogger(__name__)
@@ -221,14 +221,9 @@ def _models(options: OcrOptions) -> _Models:
     return _Models(int8_det, shipped.rec, shipped.cls, int8_det=True)
 
 
-QUANTISE_IN_CHILD = True
-"""The copy is made in a child process: its calibration's memory goes when it ends, and a crash of the quantiser's
-native code ends only that process (the tests that patch this module make it in theirs)."""
-
-
 def _in_child_process(make: Callable[..., str | None], *args: Any) -> str | None:
-    if not QUANTISE_IN_CHILD:
-        return make(*args)
+    """``make(*args)`` in a child process: its calibration's memory goes when it ends, and a crash of the
+    quantiser's native code ends only that process."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
         try:
             return child.submit(make, *args).result()
@@ -280,7 +275,7 @@ def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> 
     _remove_stale_work(target.parent)
     calibration, check = _sample_pages()
     logger.warning("making an INT8 copy of the OCR detector in %s (once per machine, ~1.5 min)", target.parent)
-    reader = RapidOcrEngine(options.model_copy(update={"int8_detector": False}), shipped)
+    reader = RapidOcrEngine(options, shipped)
     detector = reader._ocr._load_det_model()
     detector.session = recorded = _RecordedSession(detector.session)
     # Calibrated where pages are read: adding the orientation search's small inputs widened the ranges and cost
@@ -288,7 +283,7 @@ def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> 
     for page in calibration:
         reader.read(page)
     detector.session = recorded.session
-    with tempfile.TemporaryDirectory(prefix=_WORK_PREFIX, dir=target.parent) as work:
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=target.parent) as work:
         candidate = Path(work) / target.name
         quantize(shipped.det, candidate, recorded.inputs)
         checked = RapidOcrEngine(options, _Models(candidate, shipped.rec, shipped.cls, int8_det=True))
@@ -314,13 +309,10 @@ def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> 
     return None
 
 
-_WORK_PREFIX = "dossier-quantize-"
-
-
 def _remove_stale_work(cache_dir: Path) -> None:
     """Remove quantising work folders left by killed processes (a day old: none is still being written)."""
     now = time.time()
-    for work in cache_dir.glob(f"{_WORK_PREFIX}*"):
+    for work in cache_dir.glob(f"{WORK_PREFIX}*"):
         try:
             if now - work.stat().st_mtime > _STALE_WORK_SECONDS:
                 shutil.rmtree(work, ignore_errors=True)

@@ -20,6 +20,11 @@ def _options(cache: Path) -> OcrOptions:
     return OcrOptions(model_cache_dir=cache)
 
 
+def _in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the INT8 detector in this process, not a child one."""
+    monkeypatch.setattr(rapid, "_in_child_process", lambda make, *args: make(*args))
+
+
 def _forbid(monkeypatch: pytest.MonkeyPatch, name: str, why: str) -> None:
     """Make ``rapid.<name>`` fail the test if it is called."""
 
@@ -54,7 +59,7 @@ def test_the_int8_detector_is_made_once_reads_like_the_float_one_and_is_kept(
 def test_an_int8_detector_that_reads_unlike_the_float_one_is_rejected_for_good(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(rapid, "QUANTISE_IN_CHILD", False)  # so that this test's patches apply
+    _in_this_process(monkeypatch)  # so that this test's patches apply
     monkeypatch.setattr(rapid, "CALIBRATION_PAGES", 2)
     monkeypatch.setattr(rapid, "MIN_CHECK_CHARACTERS", 1)
     monkeypatch.setattr(rapid, "MAX_INT8_DISAGREEMENT", -1.0)  # no copy can read alike
@@ -73,7 +78,7 @@ def test_an_int8_detector_that_reads_unlike_the_float_one_is_rejected_for_good(
 def test_a_quantisation_that_fails_leaves_the_float_detector_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(rapid, "QUANTISE_IN_CHILD", False)  # so that this test's patches apply
+    _in_this_process(monkeypatch)  # so that this test's patches apply
     monkeypatch.setattr(rapid, "CALIBRATION_PAGES", 1)
 
     def disk_full(*_: object) -> None:
@@ -90,7 +95,7 @@ def test_a_quantisation_that_fails_leaves_the_float_detector_reading(
 def test_without_onnx_or_a_writable_cache_the_float_detector_reads_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(rapid, "QUANTISE_IN_CHILD", False)  # so that this test's patches apply
+    _in_this_process(monkeypatch)  # so that this test's patches apply
 
     _forbid(monkeypatch, "_sample_pages", "sample pages were read although no copy could be made")
     not_a_folder = tmp_path / "file"
