@@ -15,6 +15,7 @@ from extractors.checks import PacketFacts, check_packet, finish_findings
 from extractors.forms.classify import classify_pages, detect_profile
 from extractors.forms.extract import FormsResult, extract_forms
 from extractors.ocr import OcrOptions, PageOrienter, get_engine
+from extractors.ocr.base import available_cores
 from extractors.ocr.orientation import orienting_engine, upright_turn
 from extractors.pdf import DocumentError, RenderedPage, RenderOptions, iter_pages, opened, sha256_file
 from extractors.seals.analyse import SealOptions, analyse_packet
@@ -270,25 +271,6 @@ def _page_loader(rendered: RenderedPacket) -> Callable[[int], np.ndarray | None]
     return load
 
 
-class OneAhead:
-    """A page loader for a stage that takes pages in order: when page ``i`` is asked for, page ``i + 1`` starts
-    loading in ``pool``. A page asked for out of turn is loaded then; a load that fails raises when its page is
-    asked for."""
-
-    def __init__(self, load: Callable[[int], np.ndarray | None], page_count: int, pool: ThreadPoolExecutor) -> None:
-        self._load = load
-        self._page_count = page_count
-        self._pool = pool
-        self._ahead: tuple[int, Future[np.ndarray | None]] | None = None
-
-    def __call__(self, index: int) -> np.ndarray | None:
-        ahead, self._ahead = self._ahead, None
-        loading = ahead[1] if ahead is not None and ahead[0] == index else self._pool.submit(self._load, index)
-        if index + 1 < self._page_count:
-            self._ahead = (index + 1, self._pool.submit(self._load, index + 1))
-        return loading.result()
-
-
 def find_seals(
     rendered: RenderedPacket,
     doc_types: Sequence[DocType],
@@ -313,12 +295,10 @@ def find_seals(
     required = get_profile(profile).cross_page_seal if profile else ()
     engine = get_engine(ocr) if options.read_legends else None
     on_page = save_debug if options.debug_images else None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal-pages") as loader:
-        # The stage takes the pages in order: each is decoded while the one before is analysed (three in memory at
-        # most: the one analysed, the next, and the last until it is let go).
-        analysis = analyse_packet(
-            len(images), OneAhead(load, len(images), loader), doc_types, required, engine, options, on_page
-        )
+    # A page per core: while one page waits for the OCR engine's worker or decodes, another is analysed.
+    analysis = analyse_packet(
+        len(images), load, doc_types, required, engine, options, on_page, pages_at_once=available_cores()
+    )
     return SealStageResult(
         seals=analysis.seals,
         cross_page_seals=analysis.cross_page_seals,

@@ -1,6 +1,6 @@
 """The seal stage of a packet: detect and read every seal, join 骑缝章 slivers, find pasted seals, raise findings.
 
-Pages come in one at a time through a loader, so a long packet never sits in
+Pages come in a few at a time through a loader, so a long packet never sits in
 memory whole; only each seal's small ink map is kept for the packet-wide checks.
 """
 
@@ -15,6 +15,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict
 
 from extractors.ocr import OcrEngine
+from extractors.parallel import in_order
 from extractors.seals.crosspage import CrossPageOptions, CrossPageSealResult, join_cross_page_seals
 from extractors.seals.detect import DetectOptions, detect_seals
 from extractors.seals.forensics import ForensicsOptions, PastedPair, find_pasted_seals
@@ -65,6 +66,7 @@ def analyse_packet(
     engine: OcrEngine | None,
     options: SealOptions | None = None,
     on_page: PageCallback | None = None,
+    pages_at_once: int = 1,
 ) -> SealAnalysis:
     """Run the seal stage over a packet.
 
@@ -76,30 +78,52 @@ def analyse_packet(
         cross_page_required: doc_types whose multi-page documents the profile requires to carry a 骑缝章.
         engine: OCR engine for legends, or None to skip reading them.
         options: Stage options.
-        on_page: Called with each page, its image and its seals (the pipeline draws the debug image here).
+        on_page: Called with each page, its image and its seals (the pipeline draws the debug image here), in the
+            thread that analysed the page.
+        pages_at_once: Pages loaded and analysed at once, each in a thread of its own (the pixel work and the
+            OCR engine's workers release the GIL); the findings are the same however many.
     """
     options = options or SealOptions()
     analysis = SealAnalysis()
     found: list[DetectedSeal] = []
     sizes: dict[int, tuple[int, int]] = {}
-    for index in range(page_count):
+
+    def analysed(index: int) -> _PageSeals | None:
+        """The page's seals (loaded and analysed in a worker thread); None for a page never rendered."""
         try:
             image = load_page(index)
             if image is None:
-                continue
+                return None
             seals = _page_seals(image, index, engine, options)
+            if on_page is not None:
+                on_page(index, image, seals)
         except Exception as exc:
             logger.exception("seal analysis failed on page %d", index)
-            analysis.errors.append((index, f"{type(exc).__name__}: {exc}"))
+            return _PageSeals(index, error=f"{type(exc).__name__}: {exc}")
+        return _PageSeals(index, (image.shape[1], image.shape[0]), seals)
+
+    for page in in_order(analysed, range(page_count), pages_at_once, "seal-pages"):
+        if page is None:
             continue
-        sizes[index] = (image.shape[1], image.shape[0])
-        found += seals
-        if on_page is not None:
-            on_page(index, image, seals)
+        if page.error is not None:
+            analysis.errors.append((page.index, page.error))
+            continue
+        sizes[page.index] = page.size
+        found += page.seals
     analysis.seals = [seal.to_record() for seal in found]
     _cross_page(analysis, found, doc_types, sizes, cross_page_required, options)
     _pasted(analysis, find_pasted_seals(found, options.forensics))
     return analysis
+
+
+@dataclass(frozen=True)
+class _PageSeals:
+    """One page's part of the seal stage: its size and seals, or why they could not be found."""
+
+    index: int
+    size: tuple[int, int] = (0, 0)
+    seals: list[DetectedSeal] = field(default_factory=list)
+    error: str | None = None
 
 
 def _page_seals(image: np.ndarray, index: int, engine: OcrEngine | None, options: SealOptions) -> list[DetectedSeal]:

@@ -155,7 +155,8 @@ def test_the_detector_normalises_pages_in_float32_to_the_same_values() -> None:
     from extractors.ocr.rapid import RapidOcrEngine, _detector_set_for
 
     page = np.random.default_rng(5).integers(0, 256, (320, 224, 3), dtype=np.uint8)
-    detector = _detector_set_for(RapidOcrEngine(OcrOptions())._ocr, 320)
+    with RapidOcrEngine(OcrOptions())._readers.worker() as ocr:
+        detector = _detector_set_for(ocr, 320)
     ours = detector.get_preprocess()
     assert ours.normalize(page).dtype == np.float32  # not float64 and cast back: 7x the time
     rapidocr_default = DetPreProcess(320, "max", [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])

@@ -18,13 +18,16 @@ from samples.generate import generate
 SEED = 31
 
 
-def analyse(tmp_path: Path, profile: str, faults: list[str]) -> tuple[SealAnalysis, dict[str, object]]:
+def analyse(
+    tmp_path: Path, profile: str, faults: list[str], pages_at_once: int = 1
+) -> tuple[SealAnalysis, dict[str, object]]:
     (packet,) = generate(1, SEED, tmp_path, profile=profile, faults=faults, clean_ratio=1.0)
     truth = json.loads(packet.truth.read_text(encoding="utf-8"))
     pages = render_images(packet.pdf, RenderOptions())
     doc_types = [DocType(page["doc_type"]) for page in truth["pages"]]
     required = get_profile(profile).cross_page_seal
-    return analyse_packet(len(pages), lambda i: pages[i], doc_types, required, None), truth
+    analysis = analyse_packet(len(pages), lambda i: pages[i], doc_types, required, None, pages_at_once=pages_at_once)
+    return analysis, truth
 
 
 def codes(analysis: SealAnalysis) -> set[FindingCode]:
@@ -63,16 +66,24 @@ def test_a_pasted_seal_is_flagged_with_both_impressions_as_evidence(tmp_path: Pa
     assert all(len(item["bbox"]) == 4 for item in finding.evidence["impressions"])
 
 
-def test_a_failing_page_costs_only_that_page() -> None:
+def test_pages_analysed_side_by_side_give_the_same_analysis(tmp_path: Path) -> None:
+    one_at_a_time, _ = analyse(tmp_path / "one", "luzhou-2019", ["CROSS_PAGE_SEAL_BROKEN"])
+    side_by_side, _ = analyse(tmp_path / "three", "luzhou-2019", ["CROSS_PAGE_SEAL_BROKEN"], pages_at_once=3)
+    assert one_at_a_time.seals and one_at_a_time.findings
+    assert side_by_side == one_at_a_time
+
+
+@pytest.mark.parametrize("pages_at_once", [1, 2])
+def test_a_failing_page_costs_only_that_page(pages_at_once: int) -> None:
     blank = np.full((2339, 1654, 3), 250, np.uint8)
 
-    def load(index: int) -> np.ndarray:
+    def load(index: int) -> np.ndarray | None:
         if index == 1:
             raise OSError("unreadable page image")
-        return blank
+        return None if index == 3 else blank  # page 3 was never rendered: its error is already recorded
 
-    analysis = analyse_packet(3, load, [DocType.OTHER] * 3, (), None)
-    assert analysis.errors and analysis.errors[0][0] == 1
+    analysis = analyse_packet(5, load, [DocType.OTHER] * 5, (), None, pages_at_once=pages_at_once)
+    assert analysis.errors == [(1, "OSError: unreadable page image")]
     assert analysis.seals == []
 
 

@@ -145,31 +145,3 @@ def test_a_bug_gives_a_failed_report_and_a_machine_fault_is_raised(tmp_path: Pat
 
     with pytest.raises(WorkspaceWriteError):
         stages.report_or_failure(scan, disk_full)
-
-
-def test_pages_taken_in_order_are_each_loaded_once_one_ahead() -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    loaded: list[int] = []
-
-    def load(index: int) -> np.ndarray | None:
-        loaded.append(index)
-        if index == 2:
-            raise OSError("page 2 is unreadable")
-        return None if index == 3 else np.full((1, 1, 3), index, dtype=np.uint8)
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pages = stages.OneAhead(load, 5, pool)
-        first = pages(0)
-        assert first is not None and first[0, 0, 0] == 0
-        assert pages(1) is not None
-        with pytest.raises(OSError, match="page 2"):
-            pages(2)
-        assert pages(3) is None
-        out_of_turn = pages(1)
-        assert out_of_turn is not None and out_of_turn[0, 0, 0] == 1
-        last = pages(4)
-        assert last is not None and last[0, 0, 0] == 4
-    # Each page once in turn, page 1 again when asked out of turn (page 2 was loaded ahead of it then, and
-    # dropped), and nothing past the last page.
-    assert loaded == [0, 1, 2, 3, 4, 1, 2, 4]
