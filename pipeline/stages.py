@@ -14,9 +14,10 @@ import numpy as np
 from extractors.checks import PacketFacts, check_packet, finish_findings
 from extractors.forms.classify import classify_pages, detect_profile
 from extractors.forms.extract import FormsResult, extract_forms
-from extractors.ocr import OcrOptions, PageOrienter, get_engine
+from extractors.ocr import OcrOptions, get_engine
 from extractors.ocr.base import available_cores
 from extractors.ocr.orientation import orienting_engine, upright_turn
+from extractors.parallel import in_order
 from extractors.pdf import DocumentError, RenderedPage, RenderOptions, iter_pages, opened, sha256_file
 from extractors.seals.analyse import SealOptions, analyse_packet
 from extractors.seals.debug import draw_seals
@@ -45,8 +46,8 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrO
 
     With ``ocr`` (its ``auto_orient`` on), each page is first turned upright as that engine finds it
     (:mod:`extractors.ocr.orientation`), so that every later stage reads it upright; ``pages[].rotation``
-    counts the turn. A page's PNG is compressed in a thread of its own while the next page is rendered (one
-    page waits at most, so memory stays at two pages). Never raises for a bad file: what went wrong is in
+    counts the turn. Pages are turned a core each while the next are drawn, and a page's PNG is compressed in a
+    thread of its own (a few pages in memory at most). Never raises for a bad file: what went wrong is in
     ``errors`` (whole-file problems with ``page`` null, and the packet then has no page images).
 
     Raises:
@@ -62,8 +63,18 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrO
         try:
             with opened(path, options) as document:
                 orienter = orienting_engine(ocr)
-                for index, item in enumerate(iter_pages(document)):
-                    page = _add_page(packet, index, item, page_root, orienter)
+
+                def upright(item: RenderedPage | DocumentError) -> RenderedPage | DocumentError:
+                    # A born-digital page with its own text is drawn as its author set it.
+                    if isinstance(item, DocumentError) or item.text_layer is not None:
+                        return item
+                    return item.turned(upright_turn(item.image, orienter))
+
+                # Pages are drawn here, one after another (MuPDF's document is not shared between threads), and
+                # turned upright a core each while the next ones are drawn.
+                turned = in_order(upright, iter_pages(document), available_cores(), "page-turn")
+                for index, item in enumerate(turned):
+                    page = _add_page(packet, index, item, page_root)
                     if writing is not None:
                         writing.result()  # raises the previous page's WorkspaceWriteError
                     writing = writer.submit(write_page_image, *page) if page is not None else None
@@ -75,21 +86,15 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrO
 
 
 def _add_page(
-    packet: RenderedPacket,
-    index: int,
-    item: RenderedPage | DocumentError,
-    page_root: Path,
-    orienter: PageOrienter | None = None,
+    packet: RenderedPacket, index: int, item: RenderedPage | DocumentError, page_root: Path
 ) -> tuple[Path, np.ndarray] | None:
-    """Record a rendered page (turned upright) in ``packet``; where its image is to be written, and the image."""
+    """Record a rendered page in ``packet``; where its image is to be written, and the image."""
     if isinstance(item, DocumentError):
         packet.pages.append(Page(index=index, width=0, height=0, rotation=0, ocr_engine=None))
         packet.page_images.append(None)
         packet.text_layers.append(None)
         packet.errors.append(StageError(stage="render", page=index, message=str(item)))
         return None
-    if item.text_layer is None:  # a born-digital page with its own text is drawn as its author set it
-        item = item.turned(upright_turn(item.image, orienter))
     image_path = page_image_path(page_root, packet.packet_id, index)
     packet.pages.append(
         Page(index=index, width=item.width, height=item.height, rotation=item.rotation, ocr_engine=None)
