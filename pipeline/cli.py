@@ -509,7 +509,7 @@ def bench_speed(
         int, typer.Option(min=12, help="Pages of the generated big packet (peak memory, pages/min).")
     ] = 100,
     compare_pages: Annotated[
-        int, typer.Option(min=1, help="Generated pages each engine reads side by side (Tesseract takes ~10 s each).")
+        int, typer.Option(min=1, help="Generated pages each engine reads (about a second each).")
     ] = 10,
     engines: Annotated[
         str, typer.Option(help="Engines compared on the same pages, comma-separated: rapidocr, tesseract, paddle.")

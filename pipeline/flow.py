@@ -17,7 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.forms.extract import FormsResult
 from extractors.ocr import OcrOptions
-from extractors.ocr.base import MAX_DEFAULT_WORKERS, available_cores
+from extractors.ocr.base import reading_workers
 from extractors.pdf import RenderOptions
 from extractors.seals.analyse import SealOptions
 from models.report import DocType, PacketReport
@@ -67,9 +67,9 @@ limit_malloc_arenas()
 install_log_masking()
 stop_flow_heartbeats()
 
-# Pages are read side by side, one per OCR worker (extractors.ocr.base.reading_workers), and one more task
-# thread keeps the next page loaded while they read.
-PAGE_TASK_THREADS = min(available_cores(), MAX_DEFAULT_WORKERS) + 1
+# Pages are read side by side, one per worker of the default OCR engine, and one more task thread keeps the next
+# page loaded while they read.
+PAGE_TASK_THREADS = reading_workers(OcrOptions()) + 1
 
 
 def start_prefect_api() -> None:

@@ -138,9 +138,9 @@ class OcrOptions(BaseModel):
     )
 
     def reading_key(self) -> str:
-        """A short hash of the options a page image's text depends on: not how many workers and threads read it, nor how
-        pages are turned upright (that happens before the image exists, and a turn changes its pixels), nor where
-        the models are kept."""
+        """A short hash of the options a page image's text depends on: not how many workers and threads read it,
+        nor how pages are turned upright (that happens before the image exists, and a turn changes its pixels), nor
+        where the models are kept."""
         reading = self.model_dump_json(
             exclude={"workers", "threads", "auto_orient", "orientation_scale", "model_cache_dir"}
         )

@@ -35,9 +35,10 @@ class TesseractOcrEngine:
         self._options = options
         self._binary = tesseract_binary()
         self._version = tesseract_version(self._binary)
-        # Pages side by side, each Tesseract on its share of the cores. Its OpenMP threads are capped so: left to
-        # use every core, Debian's build read a page in 2.7 s on 2 cores, and in 0.6-0.8 s with one thread (its
-        # maintainers' advice, tesseract-ocr/tesseract#3109).
+        # Pages side by side, each Tesseract on its share of the cores, its OpenMP threads capped so
+        # (OMP_THREAD_LIMIT, as its maintainers advise: tesseract-ocr/tesseract#3109). Uncapped, Debian's build
+        # starts more threads than there are cores: a page took 2.6-3.1 s on 2 cores, 0.8 s capped at 2 threads
+        # and 0.65-0.86 s on one.
         self._slots = threading.BoundedSemaphore(reading_workers(options))
         self._environment = {**os.environ, "OMP_THREAD_LIMIT": str(worker_threads(options))}
 

@@ -95,11 +95,11 @@ def analyse_packet(
             if image is None:
                 return None
             seals = _page_seals(image, index, engine, options)
-            if on_page is not None:
-                on_page(index, image, seals)
         except Exception as exc:
             logger.exception("seal analysis failed on page %d", index)
             return _PageSeals(index, error=f"{type(exc).__name__}: {exc}")
+        if on_page is not None:
+            on_page(index, image, seals)
         return _PageSeals(index, (image.shape[1], image.shape[0]), seals)
 
     for page in in_order(analysed, range(page_count), pages_at_once, "seal-pages"):
