@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
@@ -11,7 +11,9 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
-def in_order(work: Callable[[Item], Result], items: Iterable[Item], threads: int, name: str) -> Iterator[Result]:
+def in_order(
+    work: Callable[[Item], Result], items: Iterable[Item], threads: int, name: str
+) -> Generator[Result, None, None]:
     """``work(item)`` for each of ``items``, ``threads`` at a time, yielded in the items' order.
 
     Unlike ``ThreadPoolExecutor.map``, which starts every item at once, at most ``threads`` items are started

@@ -10,8 +10,8 @@ Everything runs in one session on the same machine, so the ratios hold even wher
 - **engines**: the same generated pages read by each engine (ours, Tesseract 5 ``chi_sim``, native
   PaddleOCR), seconds per page and character error rate against the printed text the generator recorded.
   Each reads them as the pipeline would, as many pages in flight as there are cores, at its own best: Tesseract
-  a thread a page with pages side by side, and also a page at a time on OpenMP threads; the faster Tesseract is
-  the baseline of the targets.
+  with pages side by side (one per worker, each on its share of the cores), and also a page at a time on OpenMP
+  threads; the faster Tesseract is the baseline of the targets.
 """
 
 from __future__ import annotations
@@ -292,7 +292,7 @@ TESSERACT_PAGE_AT_A_TIME = "tesseract-page-at-a-time"
 
 def _engine_setups(engines: Sequence[str], ours: OcrOptions) -> list[tuple[str, OcrOptions]]:
     """Each compared engine's row key and options: ours as configured; the others with our page preparation and
-    their own defaults (pages side by side, one per core); Tesseract also one page at a time on every core (the
+    their own defaults (pages side by side, one per worker); Tesseract also one page at a time on every core (the
     faster of the two is the baseline)."""
     setups: list[tuple[str, OcrOptions]] = []
     for name in engines:

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import cv2
@@ -15,7 +16,7 @@ from extractors.checks import PacketFacts, check_packet, finish_findings
 from extractors.forms.classify import classify_pages, detect_profile
 from extractors.forms.extract import FormsResult, extract_forms
 from extractors.ocr import OcrOptions, get_engine
-from extractors.ocr.base import available_cores
+from extractors.ocr.base import reading_workers
 from extractors.ocr.orientation import orienting_engine, upright_turn
 from extractors.parallel import in_order
 from extractors.pdf import DocumentError, RenderedPage, RenderOptions, iter_pages, opened, sha256_file
@@ -46,9 +47,9 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrO
 
     With ``ocr`` (its ``auto_orient`` on), each page is first turned upright as that engine finds it
     (:mod:`extractors.ocr.orientation`), so that every later stage reads it upright; ``pages[].rotation``
-    counts the turn. Pages are turned a core each while the next are drawn, and a page's PNG is compressed in a
-    thread of its own (a few pages in memory at most). Never raises for a bad file: what went wrong is in
-    ``errors`` (whole-file problems with ``page`` null, and the packet then has no page images).
+    counts the turn. Pages are turned a worker each while the next are drawn, and a page's PNG is compressed in a
+    thread of its own (a page per OCR worker in memory, and one being written). Never raises for a bad file: what
+    went wrong is in ``errors`` (whole-file problems with ``page`` null, and the packet then has no page images).
 
     Raises:
         WorkspaceWriteError: A page image could not be written (disk full): the machine's fault, not the file's.
@@ -71,13 +72,14 @@ def render_packet(path: Path, page_root: Path, options: RenderOptions, ocr: OcrO
                     return item.turned(upright_turn(item.image, orienter))
 
                 # Pages are drawn here, one after another (MuPDF's document is not shared between threads), and
-                # turned upright a core each while the next ones are drawn.
-                turned = in_order(upright, iter_pages(document), available_cores(), "page-turn")
-                for index, item in enumerate(turned):
-                    page = _add_page(packet, index, item, page_root)
-                    if writing is not None:
-                        writing.result()  # raises the previous page's WorkspaceWriteError
-                    writing = writer.submit(write_page_image, *page) if page is not None else None
+                # turned upright by the OCR engine's workers, a page each, while the next ones are drawn.
+                at_once = reading_workers(ocr) if orienter is not None and ocr is not None else 1
+                with closing(in_order(upright, iter_pages(document), at_once, "page-turn")) as turned:
+                    for index, item in enumerate(turned):
+                        page = _add_page(packet, index, item, page_root)
+                        if writing is not None:
+                            writing.result()  # raises the previous page's WorkspaceWriteError
+                        writing = writer.submit(write_page_image, *page) if page is not None else None
         except DocumentError as exc:
             packet.errors.append(StageError(stage="load", page=None, message=str(exc)))
         if writing is not None:
@@ -300,9 +302,9 @@ def find_seals(
     required = get_profile(profile).cross_page_seal if profile else ()
     engine = get_engine(ocr) if options.read_legends else None
     on_page = save_debug if options.debug_images else None
-    # A page per core: while one page waits for the OCR engine's worker or decodes, another is analysed.
+    # A page per OCR worker: while one page's legends are read or it decodes, another is analysed.
     analysis = analyse_packet(
-        len(images), load, doc_types, required, engine, options, on_page, pages_at_once=available_cores()
+        len(images), load, doc_types, required, engine, options, on_page, pages_at_once=reading_workers(ocr)
     )
     return SealStageResult(
         seals=analysis.seals,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -51,7 +50,12 @@ class PageOrienter(Protocol):
 
 MAX_DEFAULT_WORKERS = 4
 """Workers an engine runs unless told otherwise, however many cores there are: each holds its own models and
-working memory (~230 MB for rapidocr), and beyond this a page gains more from more threads of its own."""
+working memory (a second rapidocr worker added 0.1-0.2 GB to the 100-page packet's peak), and beyond this a page
+gains more from more threads of its own."""
+
+READING_VERSION = 2
+"""Part of every cached page reading's key: raise it when an engine reads the same page differently under the same
+options (2: rapidocr recognises two lines per call, not six, which moves a character here and there)."""
 
 
 class OcrOptions(BaseModel):
@@ -106,7 +110,7 @@ class OcrOptions(BaseModel):
         ge=0,
         description="rapidocr and tesseract: pages (or lines) read at once, each by its own copy of the engine on "
         f"its share of the cores; 0: one per core, at most {MAX_DEFAULT_WORKERS}. Whole pages side by side use "
-        "the cores better than one page split over them (on 2 cores: 0.72 against 0.85 s a page)",
+        "the cores better than one page split over them (on 2 cores: 0.72-0.88 against 0.85-1.02 s a page)",
     )
     threads: int = pydantic.Field(
         default=0,
@@ -144,7 +148,7 @@ class OcrOptions(BaseModel):
         reading = self.model_dump_json(
             exclude={"workers", "threads", "auto_orient", "orientation_scale", "model_cache_dir"}
         )
-        return hashlib.sha256(reading.encode()).hexdigest()[:16]
+        return hashlib.sha256(f"{READING_VERSION}|{reading}".encode()).hexdigest()[:16]
 
 
 def model_cache_root() -> Path:
@@ -167,41 +171,45 @@ def reading_workers(options: OcrOptions) -> int:
 
 
 def worker_threads(options: OcrOptions) -> int:
-    """The threads each of those workers computes with (``threads``, or its share of the cores)."""
+    """The threads each of those workers computes with (``threads``, or its whole share of the cores: on 6 cores
+    four workers of one thread leave two idle, where ``workers=3`` would use them all)."""
     return options.threads or max(1, available_cores() // reading_workers(options))
 
 
 class WorkerPool(Generic[Worker]):
     """Up to ``size`` workers (engine instances that keep per-call state), made as they are first needed: a
-    thread takes one that is idle, or waits for one."""
+    thread takes one that is idle, makes one while there are fewer than ``size``, or waits for one."""
 
     def __init__(self, make: Callable[[], Worker], size: int) -> None:
         self._make = make
         self._size = size
         self._made = 0
-        self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
-        self._lock = threading.Lock()
+        self._idle: list[Worker] = []
+        self._changed = threading.Condition()
 
     @contextmanager
     def worker(self) -> Iterator[Worker]:
         """An idle worker, the caller's alone inside the ``with`` block."""
-        try:
-            taken = self._idle.get_nowait()
-        except queue.Empty:
-            with self._lock:
-                make = self._made < self._size
-                self._made += make
+        with self._changed:
+            while not self._idle and self._made >= self._size:
+                self._changed.wait()
+            taken = self._idle.pop() if self._idle else None
+            if taken is None:
+                self._made += 1  # this thread makes it: its place is held meanwhile
+        if taken is None:
             try:
-                taken = self._make() if make else self._idle.get()
+                taken = self._make()
             except BaseException:
-                if make:
-                    with self._lock:
-                        self._made -= 1
+                with self._changed:
+                    self._made -= 1
+                    self._changed.notify()  # a thread waiting for a worker may make one now
                 raise
         try:
             yield taken
         finally:
-            self._idle.put(taken)
+            with self._changed:
+                self._idle.append(taken)
+                self._changed.notify()
 
 
 class InferenceClock:

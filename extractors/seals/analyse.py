@@ -1,7 +1,7 @@
 """The seal stage of a packet: detect and read every seal, join 骑缝章 slivers, find pasted seals, raise findings.
 
-Pages come in a few at a time through a loader, so a long packet never sits in
-memory whole; only each seal's small ink map is kept for the packet-wide checks.
+Pages come in through a loader, ``pages_at_once`` at a time, so a long packet never sits
+in memory whole; only each seal's small ink map is kept for the packet-wide checks.
 """
 
 from __future__ import annotations

@@ -78,6 +78,30 @@ def test_a_worker_that_cannot_be_made_frees_its_place() -> None:
     assert _take(pool) == 7, "the failed attempt did not use up the pool's one place"
 
 
+def test_a_thread_waiting_for_a_worker_makes_it_when_another_thread_failed_to() -> None:
+    making = threading.Event()
+    fail = threading.Event()
+
+    def make() -> int:
+        if not making.is_set():
+            making.set()
+            fail.wait(5)
+            raise OSError("model missing")
+        return 7
+
+    pool = WorkerPool(make, 1)
+    with ThreadPoolExecutor(2) as threads:
+        failing = threads.submit(_take, pool)
+        assert making.wait(5)
+        waiting = threads.submit(_take, pool)  # the pool's one place is taken: it waits
+        time.sleep(0.1)
+        assert not waiting.done()
+        fail.set()
+        with pytest.raises(OSError, match="model missing"):
+            failing.result(5)
+        assert waiting.result(5) == 7, "woken when the place came free, and made the worker"
+
+
 def test_cores_are_shared_out_among_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     from extractors.ocr import base
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -27,6 +28,15 @@ def test_results_come_in_order_with_at_most_threads_items_started_ahead(threads:
         results.append(result)
     assert results == [item * 10 for item in range(8)]
     assert sorted(started) == list(range(8))
+
+
+def test_items_are_not_all_started_at_once() -> None:
+    started: list[int] = []
+    results = in_order(started.append, range(10), 3, "test")
+    next(results)
+    time.sleep(0.1)  # anything started runs by now (ThreadPoolExecutor.map would have started all ten)
+    assert sorted(started) == [0, 1, 2]
+    assert len(list(results)) == 9 and sorted(started) == list(range(10))
 
 
 def test_a_failing_item_raises_when_its_turn_comes() -> None:

@@ -125,8 +125,8 @@ def test_a_page_read_once_is_read_from_the_cache_the_second_time(fake_engine: Fa
     assert second.page == 4 and fake_engine.calls == 1
     # Other options are another reading.
     assert stages.read_page(str(image), 0, OcrOptions(engine="fake", min_score=0.9), tmp_path / "cache").lines == []
-    # Threads and the upright search do not change what a page image reads as.
-    same = OcrOptions(engine="fake", threads=1, auto_orient=False, orientation_scale=0.5)
+    # Workers, threads and the upright search do not change what a page image reads as.
+    same = OcrOptions(engine="fake", workers=3, threads=1, auto_orient=False, orientation_scale=0.5)
     assert [line.text for line in stages.read_page(str(image), 0, same, tmp_path / "cache").lines] == ["姓名"]
 
 
