@@ -84,16 +84,10 @@ def _lines(display: pymupdf.DisplayList, scale: float) -> list[TextLine] | None:
                 raw = " ".join("".join(char["c"] for char in piece).split())
                 characters += len(printed)
                 undecoded += sum(_undecoded(char["c"]) for char in printed)
-                box = np.array(
-                    [
-                        min(char["bbox"][0] for char in printed),
-                        min(char["bbox"][1] for char in printed),
-                        max(char["bbox"][2] for char in printed),
-                        max(char["bbox"][3] for char in printed),
-                    ]
-                )
-                # As an engine's line: the box in pixels, clipped to the page; the text normalised; exact.
-                lines.append(text_line(box * scale, raw, 1.0, (height, width)))
+                corners = np.array([char["bbox"] for char in printed], dtype=float)
+                # As an engine's line: the box around the characters in pixels, clipped to the page; the text
+                # normalised; exact.
+                lines.append(text_line(corners * scale, raw, 1.0, (height, width)))
     if not characters or undecoded > MAX_UNDECODED_SHARE * characters:
         return None
     return sort_reading_order(lines)

@@ -31,10 +31,8 @@ def cached_int8_path(source: Path, cache_dir: Path, context: str = "") -> Path:
     copy was made and checked under (the caller's options, the processor)."""
     import onnxruntime
 
-    digest = hashlib.sha256()
     with source.open("rb") as model:
-        for block in iter(lambda: model.read(1 << 20), b""):
-            digest.update(block)
+        digest = hashlib.file_digest(model, "sha256")
     digest.update(f"{RECIPE}|onnxruntime {onnxruntime.__version__}|{context}".encode())
     return cache_dir / f"{source.stem}.int8-{digest.hexdigest()[:16]}.onnx"
 

@@ -8,6 +8,7 @@ loading fails loudly if they are missing rather than fetching them.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
@@ -251,13 +252,16 @@ def _int8_context(options: OcrOptions) -> str:
     )
 
 
-def cpu_features() -> list[str]:
-    """The processor's 8-bit arithmetic features ONNX Runtime picks its kernels by, where the system tells them."""
+@functools.cache
+def cpu_features() -> tuple[str, ...]:
+    """The processor's 8-bit arithmetic features ONNX Runtime picks its kernels by, where the system tells them
+    (read once per process)."""
     try:
         flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").split()
     except OSError:
-        return [platform.processor()]
-    return sorted({flag for flag in flags if flag in ("avx2", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8")})
+        return (platform.processor(),)
+    eight_bit = ("avx2", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8")
+    return tuple(sorted({flag for flag in flags if flag in eight_bit}))
 
 
 def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> str | None:
@@ -334,7 +338,7 @@ def _sample_pages() -> tuple[list[np.ndarray], list[np.ndarray]]:
 
     calibration, check = [], []
     for number, packet in enumerate(sample_packets()[:CALIBRATION_PAGES]):
-        with opened(packet, RenderOptions()) as document:
+        with opened(packet, RenderOptions(use_text_layer=False)) as document:  # only the pixels are used
             calibration.append(document.render(number % document.page_count).image)
             check.append(document.render((number + 1) % document.page_count).image)
     if not calibration:
