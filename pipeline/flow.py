@@ -27,7 +27,7 @@ from pipeline import stages
 from pipeline.ingest import IngestResult, ingest
 from pipeline.memory import limit_malloc_arenas
 from pipeline.privacy import install_log_masking
-from pipeline.settings import get_settings
+from pipeline.settings import Settings, get_settings
 from pipeline.storage import get_store
 
 Arguments = ParamSpec("Arguments")
@@ -67,9 +67,10 @@ limit_malloc_arenas()
 install_log_masking()
 stop_flow_heartbeats()
 
-# Pages are read side by side, one per worker of the default OCR engine, and one more task thread keeps the next
-# page loaded while they read.
-PAGE_TASK_THREADS = reading_workers(OcrOptions()) + 1
+# Pages are read side by side, one per worker of the configured OCR engine, and one more task thread keeps the next
+# page loaded while they read. The flows' task runners are set when this module is imported, so the workers are
+# those of the environment's settings (DOSSIER_OCR__WORKERS), which every process running the flows reads.
+PAGE_TASK_THREADS = reading_workers(Settings().ocr) + 1
 
 
 def start_prefect_api() -> None:

@@ -102,6 +102,19 @@ def test_flow_heartbeats_are_off_unless_configured(environment: dict[str, str], 
     assert done.stdout.strip().splitlines()[-1] == expected
 
 
+@pytest.mark.parametrize(("workers", "threads"), [("1", 2), ("3", 4)])
+def test_the_flows_read_as_many_pages_at_once_as_the_configured_ocr_workers(workers: str, threads: int) -> None:
+    """One page task per OCR worker of the environment's settings, and one more loading the next page."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from pipeline.flow import PAGE_TASK_THREADS\nprint(PAGE_TASK_THREADS)"],
+        env={**os.environ, "DOSSIER_OCR__WORKERS": workers},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split()[-1] == str(threads)
+
+
 def test_a_born_digital_page_is_read_from_its_text_and_a_scanned_one_by_ocr(
     fake_engine: FakeOcrEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
