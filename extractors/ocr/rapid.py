@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import onnxruntime
+from filelock import FileLock
 from rapidocr import RapidOCR
 from rapidocr.ch_ppocr_rec import TextRecInput
 from rapidocr.utils.output import RapidOCROutput
@@ -206,7 +207,10 @@ def _models(options: OcrOptions) -> _Models:
     with a warning: reading never stops for it.
 
     Made under the engine registry's lock, the first time an engine is built in a process: the first page read
-    (or turned upright) on a machine waits for it, about a minute and a half, once.
+    (or turned upright) on a machine waits for it, about a minute and a half, once. Processes that start together
+    on a machine that has no copy yet (a work pool's flow runs, a watcher beside ``dossier process``) make it
+    once: one makes it while the others wait, then take it (calibrating holds ~3.5 GB: several at once could run a
+    machine out of memory).
     """
     shipped = _shipped_models()
     if not options.int8_detector or _on_gpu():  # INT8 is for the CPU: on a GPU the float model is fast
@@ -216,9 +220,12 @@ def _models(options: OcrOptions) -> _Models:
         int8_det = cached_int8_path(shipped.det, cache_dir, _int8_context(options))
         rejected = int8_det.with_suffix(".rejected")  # says why the copy made here was not kept
         if not int8_det.is_file() and not rejected.is_file():
-            reason = _in_child_process(_make_int8_detector, options, shipped, int8_det)
-            if reason is not None:
-                rejected.write_text(reason + "\n", encoding="utf-8")
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            with FileLock(int8_det.with_suffix(".lock")):
+                if not int8_det.is_file() and not rejected.is_file():  # not made while this process waited
+                    reason = _in_child_process(_make_int8_detector, options, shipped, int8_det)
+                    if reason is not None:
+                        rejected.write_text(reason + "\n", encoding="utf-8")
         if not int8_det.is_file():
             logger.warning("reading with the float detector: an INT8 copy read unlike it here (%s)", rejected)
             return shipped
@@ -281,7 +288,6 @@ def _make_int8_detector(options: OcrOptions, shipped: _Models, target: Path) -> 
 
     from samples.ocr_score import TextScore, score_page
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_work(target.parent)
     calibration, check = _sample_pages()
     logger.warning("making an INT8 copy of the OCR detector in %s (once per machine, ~1.5 min)", target.parent)

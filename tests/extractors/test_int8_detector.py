@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import onnx
 import pytest
+from filelock import FileLock
 
 from extractors.ocr import OcrOptions, rapid
 from extractors.ocr.quantize import cached_int8_path, quantize
@@ -42,7 +45,8 @@ def test_the_int8_detector_is_made_once_reads_like_the_float_one_and_is_kept(
     assert engine.name == "rapidocr-ppocrv6-det-int8"
     (made,) = tmp_path.glob("*.onnx")
     assert made == cached_int8_path(rapid._shipped_models().det, tmp_path, rapid._int8_context(_options(tmp_path)))
-    assert not [path for path in tmp_path.iterdir() if path != made], "no work folder or candidate is left"
+    left = [path for path in tmp_path.iterdir() if path not in (made, made.with_suffix(".lock"))]
+    assert not left, "no work folder or candidate is left"
     operators = {node.op_type for node in onnx.load(str(made)).graph.node}
     assert {"QuantizeLinear", "DequantizeLinear"} <= operators
     float_engine = rapid.RapidOcrEngine(OcrOptions(int8_detector=False))
@@ -65,7 +69,8 @@ def test_an_int8_detector_that_reads_unlike_the_float_one_is_rejected_for_good(
     monkeypatch.setattr(rapid, "MAX_INT8_DISAGREEMENT", -1.0)  # no copy can read alike
     with caplog.at_level(logging.WARNING):
         assert rapid.RapidOcrEngine(_options(tmp_path)).name == "rapidocr-ppocrv6"
-    assert [path.suffix for path in tmp_path.iterdir()] == [".rejected"], "neither the copy nor its work is left"
+    left = sorted(path.suffix for path in tmp_path.iterdir())
+    assert left == [".lock", ".rejected"], "neither the copy nor its work is left"
     (rejected,) = tmp_path.glob("*.rejected")
     assert "differed from the float one's by" in rejected.read_text(encoding="utf-8")
     assert "reading with the float detector" in caplog.text
@@ -105,6 +110,26 @@ def test_without_onnx_or_a_writable_cache_the_float_detector_reads_at_once(
         monkeypatch.setitem(sys.modules, "onnx", None)  # not installed
         assert rapid._models(_options(tmp_path / "cache")) == rapid._shipped_models()
     assert caplog.text.count("reading with the float detector") == 2 and "onnx" in caplog.text
+
+
+def test_an_engine_waits_for_the_copy_another_process_is_making_and_takes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = _options(tmp_path)
+    shipped = rapid._shipped_models()
+    copy = cached_int8_path(shipped.det, tmp_path, rapid._int8_context(options))
+    _forbid(monkeypatch, "_in_child_process", "a second copy was made while another process was making one")
+    other_process = FileLock(copy.with_suffix(".lock"))
+    other_process.acquire()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        models = pool.submit(rapid._models, options)
+        try:
+            time.sleep(0.5)
+            assert not models.done(), "the engine did not wait for the copy being made"
+            copy.write_bytes(b"the other process's INT8 detector")
+        finally:
+            other_process.release()
+        assert models.result(timeout=60) == rapid._Models(copy, shipped.rec, shipped.cls, int8_det=True)
 
 
 def test_a_copy_is_named_by_what_it_was_made_under(tmp_path: Path) -> None:
