@@ -1,11 +1,21 @@
-"""Work on a sequence in threads, results in order, with only a few items in memory at once."""
+"""Work in threads: the cores this process may use, and a sequence worked on in threads, results in order, with
+only a few items in memory at once."""
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")

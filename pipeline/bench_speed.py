@@ -32,7 +32,8 @@ from typing import Any
 import pymupdf
 
 from extractors.ocr import OcrOptions, get_engine
-from extractors.ocr.base import INFERENCE_CLOCK, available_cores, reading_workers, worker_threads
+from extractors.ocr.base import INFERENCE_CLOCK, reading_workers, worker_threads
+from extractors.parallel import available_cores
 from extractors.pdf import DocumentError, RenderOptions, opened
 from pipeline.bench import target_met
 from pipeline.report_io import write_json_atomically

@@ -20,6 +20,7 @@ import numpy as np
 import pydantic
 from pydantic import BaseModel, ConfigDict
 
+from extractors.parallel import available_cores
 from models.text import TextLine
 
 Worker = TypeVar("Worker")
@@ -155,13 +156,6 @@ def model_cache_root() -> Path:
     """Where dossier keeps what it makes from the shipped models, once per machine: ``$XDG_CACHE_HOME/dossier``
     (``~/.cache/dossier``)."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dossier"
-
-
-def available_cores() -> int:
-    """The CPU cores this process may run on (its affinity where the system tells it)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def reading_workers(options: OcrOptions) -> int:

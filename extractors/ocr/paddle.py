@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions, available_cores, model_cache_root
+from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions, model_cache_root
 from extractors.ocr.page import (
     detection_side,
     prepare,
@@ -39,6 +39,7 @@ from extractors.ocr.page import (
     to_bgr,
     whole_image_line,
 )
+from extractors.parallel import available_cores
 from models.text import TextLine
 
 logger = logging.getLogger(__name__)

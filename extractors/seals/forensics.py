@@ -32,7 +32,7 @@ import pydantic
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
-from extractors.ocr.base import available_cores
+from extractors.parallel import available_cores
 from extractors.seals.types import DetectedSeal, Shape
 from extractors.units import OTHER_UNIT, unit_similarity
 

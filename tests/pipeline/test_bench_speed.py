@@ -11,7 +11,7 @@ import pymupdf
 import pytest
 
 from extractors.ocr import OcrOptions
-from extractors.ocr.base import available_cores
+from extractors.parallel import available_cores
 from pipeline.bench_speed import (
     SPEED_TARGETS,
     _engine_setups,
