@@ -2,10 +2,12 @@
 
 A packet's traces: its scans (every drop of its bytes, in the inbox's ``done/``
 and ``failed/``), its report files, its page images and the OCR of those pages
-(the cache), and its records (packet, report, findings, drops, reviewers'
-decisions). What was refused without a record (a symbolic link, an unreadable
-file) is deleted once it was filed before the date; a link's target is never
-touched. The audit log keeps its entries
+(the cache), its records (packet, report, findings, drops, reviewers'
+decisions), and Prefect's records of the flow runs that processed it, whose
+parameters name the scan (its path, the name it was dropped under: often the
+applicant's name or ID number). What was refused without a record (a symbolic
+link, an unreadable file) is deleted once it was filed before the date; a link's
+target is never touched. The audit log keeps its entries
 (they hold no personal data) and gains one saying what the purge deleted.
 
 Order, so that a purge stopped at any point can simply be run again: first the
@@ -24,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from uuid import UUID
 
 from sqlalchemy import delete, select
 
@@ -48,6 +51,10 @@ class PurgePlan:
     page_folders: list[Path] = field(default_factory=list)
     ocr_cache_entries: list[Path] = field(default_factory=list)
     report_files: list[Path] = field(default_factory=list)
+    flow_runs: list[UUID] = field(default_factory=list)
+    """Prefect's flow runs of dossier's flows expected to start before ``before``: those packets' runs."""
+    flow_runs_unseen: str | None = None
+    """Why Prefect's flow runs could not be looked up (its API did not answer): they are left for a later purge."""
 
     def counts(self) -> dict[str, int]:
         """How many of each, for the audit entry and the summary printed."""
@@ -58,6 +65,7 @@ class PurgePlan:
             "page_folders": len(self.page_folders),
             "ocr_cache_entries": len(self.ocr_cache_entries),
             "report_files": len(self.report_files),
+            "flow_runs": len(self.flow_runs),
         }
 
 
@@ -92,6 +100,11 @@ def plan_purge(store: Store, inbox: Inbox, page_dir: Path, ocr_cache_dir: Path, 
     plan.report_files = sorted(
         {path for path in report_paths if path.is_file()} | set(_orphan_reports(inbox.reports, kept, before))
     )
+    try:
+        plan.flow_runs = flow_runs_before(before)
+    except Exception as exc:  # Prefect's API away: dossier's own traces are purged all the same
+        logger.warning("Prefect's flow runs were not looked up", exc_info=True)
+        plan.flow_runs_unseen = f"{type(exc).__name__}: {exc}"
     return plan
 
 
@@ -109,6 +122,7 @@ def purge(store: Store, plan: PurgePlan, actor: str) -> None:
         shutil.rmtree(folder, ignore_errors=True)
     for entry in plan.ocr_cache_entries:
         entry.unlink(missing_ok=True)
+    delete_flow_runs(plan.flow_runs)
     with store.exclusive() as session:
         for chunk in _chunks(plan.packet_ids, 500):
             session.execute(delete(Packet).where(Packet.id.in_(chunk)))  # reports, findings, drops, decisions cascade
@@ -116,6 +130,54 @@ def purge(store: Store, plan: PurgePlan, actor: str) -> None:
     for report in plan.report_files:
         report.unlink(missing_ok=True)
     logger.info("purged what was received before %s: %s", plan.before.isoformat(), plan.counts())
+
+
+def flow_runs_before(before: datetime) -> list[UUID]:
+    """Prefect's runs of dossier's flows expected to start before ``before`` (aware datetime), oldest first.
+
+    Asks the Prefect API of ``PREFECT_API_URL``, or starts Prefect's temporary server on its database when none is
+    set, as the flows do.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterExpectedStartTime
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    from pipeline.scaleout import FLOW_NAMES
+
+    flows = FlowFilter(name=FlowFilterName(any_=list(FLOW_NAMES)))
+    runs = FlowRunFilter(expected_start_time=FlowRunFilterExpectedStartTime(before_=before))
+    found: list[UUID] = []
+    with get_client(sync_client=True) as client:
+        while True:
+            page = client.read_flow_runs(
+                flow_filter=flows,
+                flow_run_filter=runs,
+                sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+                limit=_FLOW_RUNS_PAGE,
+                offset=len(found),
+            )
+            found += [run.id for run in page]
+            if len(page) < _FLOW_RUNS_PAGE:
+                return found
+
+
+_FLOW_RUNS_PAGE = 200
+"""Flow runs asked for at a time (Prefect's server returns at most 200)."""
+
+
+def delete_flow_runs(flow_runs: list[UUID]) -> None:
+    """Delete these flow runs from Prefect (their task runs and logs go with them); one already gone is skipped."""
+    if not flow_runs:
+        return
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        for flow_run in flow_runs:
+            try:
+                client.delete_flow_run(flow_run)
+            except ObjectNotFound:
+                continue
 
 
 def _ocr_entries(images: list[Path], ocr_cache_dir: Path) -> list[Path]:

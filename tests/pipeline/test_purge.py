@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from extractors.ocr.fake import FakeOcrEngine
 from extractors.pdf import sha256_file
+from pipeline import purge as purging
 from pipeline.cli import app
 from pipeline.inbox import ERROR_SUFFIX, Inbox
-from pipeline.purge import plan_purge, purge
+from pipeline.purge import flow_runs_before, plan_purge, purge
 from pipeline.settings import get_settings
 from pipeline.storage import Store
 from pipeline.storage.schema import AuditEntry, Decision, FindingRow, Packet, Report, Submission
@@ -61,7 +62,10 @@ def test_purge_deletes_what_was_received_before_the_cut_off_and_keeps_the_rest(t
     assert old_report.is_file() and old_pages.is_dir() and cache_before
 
     plan = plan_purge(store, inbox, settings.page_dir, settings.ocr_cache_dir, cut_off)
-    assert plan.counts() == {
+    counts = plan.counts()
+    # Prefect's runs of the old drops (and of earlier tests: this session's Prefect API is shared by them).
+    assert counts.pop("flow_runs") >= 3 and plan.flow_runs_unseen is None
+    assert counts == {
         "packets": 2,  # the old scan, and the text file: a failed report is a record too
         "scans": 3,
         "refused_scans": 1,
@@ -69,6 +73,7 @@ def test_purge_deletes_what_was_received_before_the_cut_off_and_keeps_the_rest(t
         "ocr_cache_entries": 2,
         "report_files": 2,
     }
+    assert flow_runs_dropped_as("old.pdf") == flow_runs_dropped_as("new.pdf") == 1
     purge(store, plan, "cli:test")
 
     assert files_in(inbox.done) == ["new.pdf"] and files_in(inbox.failed) == []
@@ -77,6 +82,8 @@ def test_purge_deletes_what_was_received_before_the_cut_off_and_keeps_the_rest(t
     assert not old_pages.exists() and (settings.page_dir / new_id).is_dir()
     assert len(set(settings.ocr_cache_dir.iterdir())) == len(cache_before) - 2
     assert store.packet(old_id) is None and store.packet(new_id) is not None
+    assert flow_runs_before(cut_off) == [] and flow_runs_dropped_as("old.pdf") == 0
+    assert flow_runs_dropped_as("new.pdf") == 1  # Prefect's record of the new drop stays
     for table in (Report, FindingRow, Submission, Decision):
         assert rows(store, table, old_id) == 0
     assert rows(store, Submission, new_id) == 1
@@ -93,6 +100,35 @@ def test_purge_deletes_what_was_received_before_the_cut_off_and_keeps_the_rest(t
     again = plan_purge(store, inbox, settings.page_dir, settings.ocr_cache_dir, datetime.now(UTC))
     new_report = Path(store.packet(new_id).report_path or "")  # type: ignore[union-attr]
     assert again.packet_ids == [new_id] and again.report_files == sorted([new_report, orphan])
+
+
+def flow_runs_dropped_as(name: str) -> int:
+    """Prefect's flow runs, among the latest, whose parameters name a scan dropped as ``name``."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        latest = client.read_flow_runs(sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=200)
+    return sum(1 for run in latest if run.parameters.get("file_name") == name)
+
+
+def test_a_purge_goes_on_without_prefects_api_and_says_so(
+    tmp_path: Path, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def away(_before: datetime) -> list[object]:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(purging, "flow_runs_before", away)
+    with watching(inbox, settle=0.2, tick=0.1) as (store, filed):
+        drop(inbox, factories.text_pdf(tmp_path / "a.pdf", [["甲"]]), "a.pdf")
+        wait_for(lambda: len(filed) == 1, 120, "the drop")
+    tomorrow = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%d")
+    done = CliRunner().invoke(app, ["purge", "--before", tomorrow, "--inbox", str(inbox.root), "--yes"])
+    assert done.exit_code == 0, done.output
+    assert "1 packets, 1 scans" in done.output and "0 flow runs" in done.output
+    assert "flow runs, whose parameters name the scans, were not looked up" in done.output
+    assert "Connection refused" in done.output
+    assert files_in(inbox.done) == [] and store.count(Packet) == 0  # dossier's own traces went all the same
 
 
 def test_purge_from_the_command_line_asks_first_and_counts_with_dry_run(
