@@ -11,7 +11,8 @@ target is never touched. The audit log keeps its entries
 (they hold no personal data) and gains one saying what the purge deleted.
 
 Order, so that a purge stopped at any point can simply be run again: first the
-files found through the records (scans, page images, OCR), then the records
+files found through the records (scans, page images, OCR), then Prefect's flow
+runs (found by their date, not through the records), then the records
 with the audit entry in one transaction, then the report files (were they
 deleted first, a restarted watcher would rewrite them from the records). A report
 file left by a stopped purge has no record any more; the next purge deletes it as
