@@ -216,7 +216,7 @@ def _shortened(part: str) -> str:
 
 
 def _is_filed_scan(path: Path) -> bool:
-    return (path.is_symlink() or path.is_file()) and not path.name.endswith(ERROR_SUFFIX)
+    return not path.name.endswith(ERROR_SUFFIX)  # links, pipes and devices that were refused, too
 
 
 def _is_dropped(path: Path) -> bool:

@@ -85,7 +85,8 @@ def plan_purge(store: Store, inbox: Inbox, page_dir: Path, ocr_cache_dir: Path, 
     for scan in sorted(set(inbox.filed()) | {path for path in filed_scans if path.is_file()}):
         try:
             filed_at = datetime.fromtimestamp(scan.lstat().st_ctime, tz=before.tzinfo)  # a rename sets ctime
-            packet_id = None if scan.is_symlink() else sha256_file(scan)  # a link is never followed
+            # A link is never followed, nor a pipe read (it would wait for a writer): only regular files are ours.
+            packet_id = sha256_file(scan) if not scan.is_symlink() and scan.is_file() else None
         except OSError:
             continue
         if packet_id in expired:

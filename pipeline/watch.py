@@ -210,6 +210,9 @@ class Watcher:
         if claimed.is_symlink():
             self._file(claimed, name, None, "符号链接不予处理 (a symbolic link is refused, never followed)")
             return True
+        if not claimed.is_file():  # reading a named pipe would block this worker until something wrote to it
+            self._file(claimed, name, None, "不是普通文件，不予处理 (not a regular file: a pipe or device is refused)")
+            return True
         try:
             result = self.ingest(claimed, name)
         except RetryLaterError as exc:  # the database unreachable, the disk full

@@ -3,6 +3,7 @@ keeps its entries and records the purge."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from datetime import UTC, datetime, timedelta
@@ -46,12 +47,13 @@ def test_purge_deletes_what_was_received_before_the_cut_off_and_keeps_the_rest(t
         drop(inbox, old, "old again.pdf")  # the same bytes dropped twice: one packet, two scans
         (inbox.root / "notes.txt.pdf").write_text("not a scan", encoding="utf-8")  # a failed packet
         (inbox.root / "link.pdf").symlink_to(outside)  # refused without a record; its target is not ours
-        wait_for(lambda: len(filed) == 4, 120, "the old drops")
+        os.mkfifo(inbox.root / "pipe.pdf")  # refused too, and never read: reading it would wait for ever
+        wait_for(lambda: len(filed) == 5, 120, "the old drops")
         time.sleep(0.05)
         cut_off = datetime.now(UTC)
         time.sleep(0.05)
         drop(inbox, new, "new.pdf")
-        wait_for(lambda: len(filed) == 5, 120, "the new drop")
+        wait_for(lambda: len(filed) == 6, 120, "the new drop")
     old_id, new_id = sha256_file(old), sha256_file(new)
     with store.exclusive() as session:
         session.add(Decision(packet_id=old_id, kind="packet", target=None, value="approved", actor="reviewer"))
@@ -68,7 +70,7 @@ def test_purge_deletes_what_was_received_before_the_cut_off_and_keeps_the_rest(t
     assert counts == {
         "packets": 2,  # the old scan, and the text file: a failed report is a record too
         "scans": 3,
-        "refused_scans": 1,
+        "refused_scans": 2,
         "page_folders": 1,
         "ocr_cache_entries": 2,
         "report_files": 2,
@@ -77,6 +79,7 @@ def test_purge_deletes_what_was_received_before_the_cut_off_and_keeps_the_rest(t
     purge(store, plan, "cli:test")
 
     assert files_in(inbox.done) == ["new.pdf"] and files_in(inbox.failed) == []
+    assert not (inbox.failed / "pipe.pdf").exists() and not (inbox.failed / "link.pdf").is_symlink()
     assert files_in(inbox.reports) == [Path(store.packet(new_id).report_path or "").name]  # type: ignore[union-attr]
     assert outside.read_bytes().startswith(b"%PDF")  # the link's target is untouched
     assert not old_pages.exists() and (settings.page_dir / new_id).is_dir()

@@ -76,6 +76,20 @@ def test_a_file_that_is_not_a_scan_fails_with_its_reason_beside_it(inbox: Inbox)
     assert packet is not None and packet.status == "failed" and packet.path == str(inbox.failed / "notes.pdf")
 
 
+def test_a_named_pipe_is_refused_unread_and_the_watcher_goes_on(inbox: Inbox, tmp_path: Path) -> None:
+    os.mkfifo(inbox.root / "pipe.pdf")  # opened for reading, it would wait for a writer that never comes
+    with watching(inbox, settle=0.3, tick=0.1, workers=1) as (store, filed):
+        wait_for(lambda: len(filed) == 1, 60, "the pipe to be refused")
+        shutil.copy(factories.text_pdf(tmp_path / "good.pdf", [["一"]]), inbox.root / "good.pdf")
+        wait_for(lambda: len(filed) == 2, 60, "a scan dropped after it, by the same one worker")
+    refused, good = filed
+    assert refused.result is None and refused.destination == inbox.failed / "pipe.pdf"
+    assert (inbox.failed / "pipe.pdf").is_fifo()
+    assert "not a regular file" in (inbox.failed / f"pipe.pdf{ERROR_SUFFIX}").read_text(encoding="utf-8")
+    assert good.result is not None and good.destination == inbox.done / "good.pdf"
+    assert store.count(Packet) == 1
+
+
 def test_a_hundred_files_dropped_at_once_all_end_in_done(inbox: Inbox, tmp_path: Path) -> None:
     staging = tmp_path / "staging"
     staging.mkdir()
