@@ -7,8 +7,11 @@ with a sentence a registry clerk can act on, before any large allocation.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
+import stat
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,12 +119,22 @@ class Document(Protocol):
 
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 of the file's bytes, hex."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """SHA-256 of the file's bytes, hex.
+
+    Raises:
+        OSError: The file cannot be read, or is not a regular file: a named pipe is never read (opened without
+            waiting, as reading one waits for a writer that may never come), nor a device.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        stream = os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def sniff_format(head: bytes) -> str:

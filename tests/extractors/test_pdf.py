@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +144,18 @@ def test_sniff_ignores_the_file_name() -> None:
 def test_sha256_file(tmp_path: Path) -> None:
     path = _write(tmp_path / "abc.bin", b"abc")
     assert sha256_file(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", ["named pipe", "folder"])
+def test_sha256_file_refuses_what_is_not_a_regular_file_without_waiting(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "scan.pdf"
+    if kind == "named pipe":
+        os.mkfifo(path)  # reading it would wait for a writer that never comes
+    else:
+        path.mkdir()
+    with pytest.raises(OSError, match="not a regular file"):
+        sha256_file(path)
 
 
 def _write(path: Path, data: bytes) -> Path:

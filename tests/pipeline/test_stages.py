@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import cv2
@@ -65,6 +66,13 @@ def test_render_packet_never_raises_on_a_bad_file(tmp_path: Path) -> None:
 def test_render_packet_reports_an_unreadable_file(tmp_path: Path) -> None:
     rendered = stages.render_packet(tmp_path / "vanished.pdf", tmp_path / "pages", RenderOptions())
     assert rendered.failed and "cannot read" in rendered.errors[0].message
+
+
+@pytest.mark.timeout(20)
+def test_render_packet_refuses_a_named_pipe_unread(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.pdf")  # `dossier process pipe.pdf` waited for ever for a writer
+    rendered = stages.render_packet(tmp_path / "pipe.pdf", tmp_path / "pages", RenderOptions())
+    assert rendered.failed and "not a regular file" in rendered.errors[0].message
 
 
 def test_read_page_records_an_engine_failure_instead_of_raising(fake_engine: FakeOcrEngine, tmp_path: Path) -> None:
