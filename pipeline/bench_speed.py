@@ -156,12 +156,13 @@ def _pipeline_runs(packets: Sequence[Path], log: Log) -> dict[str, Any]:
 
     OCR model time is every model call of every stage (the page reads, the orientation search, seal legends, field
     re-reads), from the adapters' :data:`~extractors.ocr.base.INFERENCE_CLOCK`; everything else is not OCR inference.
+    Each model's own seconds (detection, recognition...) come from the same clock.
     """
     from pipeline.flow import process_packet
 
     rows: list[dict[str, Any]] = []
     for path in packets:
-        inference_before = INFERENCE_CLOCK.seconds
+        inference_before, models_before = INFERENCE_CLOCK.seconds, INFERENCE_CLOCK.by_model()
         start = time.perf_counter()
         report = process_packet(str(path))
         wall = time.perf_counter() - start
@@ -173,6 +174,7 @@ def _pipeline_runs(packets: Sequence[Path], log: Log) -> dict[str, Any]:
             "wall_s": round(wall, 3),
             "stages_s": {stage: report.timings.get(stage, 0.0) for stage in STAGES},
             "ocr_inference_s": round(INFERENCE_CLOCK.seconds - inference_before, 3),
+            "ocr_models_s": _model_seconds(INFERENCE_CLOCK.by_model(), models_before),
             "prefect_overhead_s": round(wall - stage_total, 3),
         }
         rows.append(row)
@@ -183,6 +185,7 @@ def _pipeline_runs(packets: Sequence[Path], log: Log) -> dict[str, Any]:
     wall = sum(float(row["wall_s"]) for row in steady)
     stages = {stage: round(sum(float(row["stages_s"][stage]) for row in steady), 3) for stage in STAGES}
     inference = sum(float(row["ocr_inference_s"]) for row in steady)
+    models = sorted({model for row in steady for model in row["ocr_models_s"]})
     return {
         "packets": rows,
         "steady_pages": pages,
@@ -191,6 +194,9 @@ def _pipeline_runs(packets: Sequence[Path], log: Log) -> dict[str, Any]:
         "pages_per_minute": round(60 * pages / wall, 2) if wall else None,
         "stages_s": stages,
         "ocr_inference_s": round(inference, 3),
+        "ocr_models_s": {
+            model: round(sum(row["ocr_models_s"].get(model, 0.0) for row in steady), 3) for model in models
+        },
         "non_ocr_share": round(1 - inference / wall, 4) if wall else None,
         "ocr_stage_share": round(stages["ocr"] / wall, 4) if wall else None,
         "prefect_overhead_s_per_packet": round(
@@ -200,10 +206,13 @@ def _pipeline_runs(packets: Sequence[Path], log: Log) -> dict[str, Any]:
 
 
 def _child_run(packet: Path, work: Path, log: Log) -> dict[str, Any]:
-    """``dossier process`` of ``packet`` in a child process: wall time, peak resident memory, stage seconds."""
+    """``dossier process`` of ``packet`` in a child process: wall time, peak resident memory, stage seconds, and
+    each OCR model's seconds."""
     out = work / "big-reports"
+    model_clock = work / "big-models.json"
     environment = {**os.environ, "DOSSIER_DATA_DIR": str(work / "data-big")}
-    command = [sys.executable, "-m", "pipeline", "process", str(packet), "--out", str(out)]
+    command = [sys.executable, "-c", _PROCESS_WRITING_MODEL_CLOCK, str(model_clock)]
+    command += ["process", str(packet), "--out", str(out)]
     start = time.perf_counter()
     child = measured_run(command, environment)
     wall = time.perf_counter() - start
@@ -220,10 +229,27 @@ def _child_run(packet: Path, work: Path, log: Log) -> dict[str, Any]:
         "seconds_per_page": round(wall / pages, 3),
         "pages_per_minute": round(60 * pages / wall, 2),
         "stages_s": {stage: report["timings"].get(stage, 0.0) for stage in STAGES},
+        "ocr_models_s": _model_seconds(json.loads(model_clock.read_text(encoding="utf-8")), {}),
         "peak_rss_gb": round(child.peak_rss_bytes / 1e9, 3),
     }
     log(f"big packet: {pages} pages in {wall:.0f} s, peak RSS {figures['peak_rss_gb']} GB")
     return figures
+
+
+# `dossier process` (the CLI's own module, its arguments after the file's path), which then writes its OCR models'
+# seconds (InferenceClock.by_model) as JSON to that file when it exits.
+_PROCESS_WRITING_MODEL_CLOCK = """
+import atexit, json, runpy, sys
+from extractors.ocr.base import INFERENCE_CLOCK
+clock_file = sys.argv.pop(1)
+atexit.register(lambda: open(clock_file, "w", encoding="utf-8").write(json.dumps(INFERENCE_CLOCK.by_model())))
+runpy.run_module("pipeline", run_name="__main__", alter_sys=True)
+"""
+
+
+def _model_seconds(now: dict[str, float], before: dict[str, float]) -> dict[str, float]:
+    """Each OCR model's seconds between two readings of :meth:`~extractors.ocr.base.InferenceClock.by_model`."""
+    return {model: round(seconds - before.get(model, 0.0), 3) for model, seconds in sorted(now.items())}
 
 
 @dataclass(frozen=True)
@@ -425,6 +451,12 @@ def format_speed(figures: dict[str, Any]) -> str:
         + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in pipeline["stages_s"].items())
         + f"; OCR model time in all stages {pipeline['ocr_inference_s']:.1f}"
         + f"; Prefect overhead {pipeline['prefect_overhead_s_per_packet']} s/packet",
+        f"{big['pages']}-page packet stage seconds: "
+        + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in big["stages_s"].items()),
+        "OCR model thread-seconds (every call, every stage), samples + 12-page packet: "
+        + _models_shown(pipeline["ocr_models_s"])
+        + f"; {big['pages']}-page packet: "
+        + _models_shown(big["ocr_models_s"]),
         "",
         f"{'target':32} {'value':>10}  goal",
     ]
@@ -438,6 +470,10 @@ def format_speed(figures: dict[str, Any]) -> str:
 _LABEL = 26
 """Width of the engine column (``rapidocr-ppocrv6-det-int8``, ``tesseract-page-at-a-time``): the table's lines fit
 in 80 columns, where the console wraps them."""
+
+
+def _models_shown(seconds: dict[str, float]) -> str:
+    return ", ".join(f"{model} {value:.1f}" for model, value in seconds.items()) or "none timed"
 
 
 def _shown(value: float | None, unit: str) -> str:

@@ -208,16 +208,18 @@ class WorkerPool(Generic[Worker]):
 
 class InferenceClock:
     """Seconds during which an OCR model ran in this process: while two workers read at once, each second counts
-    once, so that it is a share of wall time.
+    once, so that it is a share of wall time; and each model's own seconds, summed over its calls.
 
     The adapters time their model calls with it (detection, orientation, recognition, with the engine's own pre-
-    and post-processing; not dossier's page preparation): the benchmark tells OCR inference from everything else.
+    and post-processing; not dossier's page preparation): the benchmark tells OCR inference from everything else,
+    and detection from recognition.
     """
 
     def __init__(self) -> None:
         self._seconds = 0.0
         self._running = 0
         self._since = 0.0
+        self._by_model: dict[str, float] = {}
         self._lock = threading.Lock()
 
     @property
@@ -226,24 +228,39 @@ class InferenceClock:
         with self._lock:
             return self._seconds + (time.perf_counter() - self._since if self._running else 0.0)
 
+    def by_model(self) -> dict[str, float]:
+        """Each model's seconds so far (calls finished), summed over its calls in every stage: thread-seconds, so
+        two workers' calls at once both count, and the models' total can exceed :attr:`seconds`. The rapidocr engine
+        counts its ONNX Runtime sessions' runs (inference alone), the others their whole calls."""
+        with self._lock:
+            return dict(self._by_model)
+
     @contextmanager
-    def running(self) -> Iterator[None]:
-        """Count the time spent inside the ``with`` block, unless another block is counting it already."""
+    def running(self, model: str | None = None) -> Iterator[None]:
+        """Count the time spent inside the ``with`` block, unless another block is counting it already; and, with
+        ``model``, add it to that model's seconds (blocks may nest: a page read holding its models' calls)."""
+        start = time.perf_counter()
         with self._lock:
             if not self._running:
-                self._since = time.perf_counter()
+                self._since = start
             self._running += 1
         try:
             yield
         finally:
+            end = time.perf_counter()
             with self._lock:
                 self._running -= 1
                 if not self._running:
-                    self._seconds += time.perf_counter() - self._since
+                    self._seconds += end - self._since
+                if model is not None:
+                    self._by_model[model] = self._by_model.get(model, 0.0) + end - start
 
 
 INFERENCE_CLOCK = InferenceClock()
 """This process's clock of OCR model time."""
+
+DETECTION, LINE_ORIENTATION, RECOGNITION = "detection", "line orientation", "recognition"
+"""The models an engine's calls are counted under (:meth:`InferenceClock.by_model`), where it tells them apart."""
 
 EngineFactory = Callable[[OcrOptions], OcrEngine]
 

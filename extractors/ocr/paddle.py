@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from extractors.ocr.base import INFERENCE_CLOCK, OcrOptions, model_cache_root
+from extractors.ocr.base import DETECTION, INFERENCE_CLOCK, RECOGNITION, OcrOptions, model_cache_root
 from extractors.ocr.page import (
     detection_side,
     prepare,
@@ -120,7 +120,7 @@ class PaddleOcrEngine:
         """Text lines of an RGB image, top to bottom then left to right."""
         prepared = prepare(image, self._options)
         bgr = to_bgr(prepared.image)  # PaddleX takes arrays in OpenCV's BGR order.
-        with self._lock, INFERENCE_CLOCK.running():
+        with self._lock, INFERENCE_CLOCK.running(f"{DETECTION} and {RECOGNITION}"):  # one call of PaddleOCR's
             results = self._ocr.predict(
                 bgr,
                 text_det_limit_side_len=detection_side(prepared.image.shape, self._options),
@@ -139,7 +139,7 @@ class PaddleOcrEngine:
     def read_line(self, image: np.ndarray) -> TextLine | None:
         """Recognise one text line filling ``image`` (no detection): seal legends unwrapped into a strip."""
         bgr = to_bgr(image)
-        with self._lock, INFERENCE_CLOCK.running():
+        with self._lock, INFERENCE_CLOCK.running(RECOGNITION):
             results = self._recogniser.predict(bgr)
         if not results:
             return None

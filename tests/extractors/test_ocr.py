@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from extractors.ocr import OcrEngine, OcrOptions, available_engines, get_engine
-from extractors.ocr.base import INFERENCE_CLOCK
+from extractors.ocr.base import DETECTION, INFERENCE_CLOCK, LINE_ORIENTATION, RECOGNITION
 from extractors.ocr.fake import FakeOcrEngine
 from extractors.ocr.page import (
     DETECTION_MARGIN,
@@ -62,12 +62,17 @@ def test_the_inference_clock_counts_model_time_and_no_more(engine: OcrEngine) ->
 
     assert isinstance(engine, RapidOcrEngine)
     page = factories.page_image()[:400]
-    for read in (engine.read, engine.read_line):
-        before = INFERENCE_CLOCK.seconds
+    models = {engine.read: {DETECTION, LINE_ORIENTATION, RECOGNITION}, engine.read_line: {RECOGNITION}}
+    for read, called in models.items():
+        before, by_model_before = INFERENCE_CLOCK.seconds, INFERENCE_CLOCK.by_model()
         start = time.perf_counter()
         read(page)
         elapsed = time.perf_counter() - start
         assert 0 < INFERENCE_CLOCK.seconds - before <= elapsed
+        by_model = INFERENCE_CLOCK.by_model()
+        spent = {model: by_model[model] - by_model_before.get(model, 0.0) for model in by_model}
+        assert {model for model, seconds in spent.items() if seconds > 0} == called
+        assert sum(spent.values()) <= elapsed, "each model's own calls, inside the read"
 
 
 @pytest.mark.ocr

@@ -131,6 +131,26 @@ def test_the_inference_clock_counts_overlapping_calls_once() -> None:
     assert 0.2 <= clock.seconds <= elapsed, "two models running at once are one stretch of wall time"
 
 
+def test_the_inference_clock_sums_each_model_s_calls_even_at_once_and_nested() -> None:
+    clock = InferenceClock()
+    both_in = threading.Barrier(2)
+
+    def call() -> None:
+        with clock.running("recognition"):
+            both_in.wait(5)
+            time.sleep(0.2)
+
+    with ThreadPoolExecutor(2) as threads:
+        list(threads.map(lambda _: call(), range(2)))
+    with clock.running(), clock.running("detection"):  # a page read holding its detector's call
+        time.sleep(0.1)
+    by_model = clock.by_model()
+    assert set(by_model) == {"recognition", "detection"}
+    assert by_model["recognition"] >= 0.4, "each worker's call counts in full"
+    assert 0.1 <= by_model["detection"] < 0.2
+    assert clock.seconds < by_model["recognition"] + by_model["detection"], "wall time counted once"
+
+
 _FAKE_TESSERACT = """#!/bin/sh
 # A stand-in for tesseract: says what it is, records its thread cap, waits (up to 5 s) to see a second page
 # being read at the same time, and reads nothing.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from extractors.ocr import OcrOptions
 from extractors.parallel import available_cores
 from pipeline.bench_speed import (
+    _PROCESS_WRITING_MODEL_CLOCK,
     SPEED_TARGETS,
     _engine_setups,
     _merged,
@@ -47,6 +50,17 @@ def test_a_child_s_peak_memory_is_its_own_not_the_benchmark_s() -> None:
     assert run.exit_code == 3
     assert 60e6 < run.peak_rss_bytes < 250e6
     assert held.sum() == 400_000_000 // 8
+
+
+def test_the_big_packet_s_child_runs_dossier_process_with_its_arguments_and_writes_its_model_clock(
+    tmp_path: Path,
+) -> None:
+    clock = tmp_path / "models.json"
+    command = [sys.executable, "-c", _PROCESS_WRITING_MODEL_CLOCK, str(clock), "process", "--help"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Process packets and write one JSON report per packet" in done.stdout
+    assert json.loads(clock.read_text(encoding="utf-8")) == {}  # no model ran
 
 
 def test_a_command_that_cannot_start_is_an_error_not_a_missing_figure(tmp_path: Path) -> None:
@@ -94,10 +108,18 @@ def _figures(tesseract_available: bool = True) -> dict[str, object]:
             "pages_per_minute": 40.0,
             "stages_s": {"render": 1.0, "ocr": 10.0},
             "ocr_inference_s": 12.0,
+            "ocr_models_s": {"detection": 4.0, "recognition": 7.5},
             "non_ocr_share": 0.2,
             "prefect_overhead_s_per_packet": 0.3,
         },
-        "big_packet": {"pages": 100, "seconds_per_page": 1.8, "pages_per_minute": 33.3, "peak_rss_gb": 1.2},
+        "big_packet": {
+            "pages": 100,
+            "seconds_per_page": 1.8,
+            "pages_per_minute": 33.3,
+            "peak_rss_gb": 1.2,
+            "stages_s": {"render": 20.0, "ocr": 90.0},
+            "ocr_models_s": {},
+        },
     }
     figures["targets"] = _target_figures(figures)
     return figures
@@ -121,6 +143,8 @@ def test_targets_are_ratios_of_the_same_run_and_the_table_says_which_are_met() -
     assert "paddle" in table and "not available: not installed" in table
     assert "non_ocr_share" in table and "MISSED" in table  # 20% is over the 10% goal
     assert "prefect_overhead_s_per_packet" in table
+    assert "100-page packet stage seconds: render 20.0, ocr 90.0" in table
+    assert "12-page packet: detection 4.0, recognition 7.5; 100-page packet: none timed" in table
 
 
 def test_a_missing_baseline_gives_no_ratio_rather_than_a_made_up_one() -> None:
