@@ -210,15 +210,12 @@ class Watcher:
         if claimed.is_symlink():
             self._file(claimed, name, None, "符号链接不予处理 (a symbolic link is refused, never followed)")
             return True
-        if not claimed.is_file():  # reading a named pipe would block this worker until something wrote to it
-            self._file(claimed, name, None, "不是普通文件，不予处理 (not a regular file: a pipe or device is refused)")
-            return True
         try:
             result = self.ingest(claimed, name)
         except RetryLaterError as exc:  # the database unreachable, the disk full
             logger.warning("%s: %s; it stays in processing/ and is retried", name, exc)
             return False
-        except OSError as exc:
+        except OSError as exc:  # unreadable; or a pipe or device, which sha256_file refuses without reading
             self._file(claimed, name, None, f"无法读取文件 (cannot read the file: {exc})")
             return True
         except Exception as exc:
