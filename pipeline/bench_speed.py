@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,9 +183,8 @@ def _pipeline_runs(packets: Sequence[Path], log: Log) -> dict[str, Any]:
     steady = rows[1:] or rows
     pages = sum(int(row["pages"]) for row in steady)
     wall = sum(float(row["wall_s"]) for row in steady)
-    stages = {stage: round(sum(float(row["stages_s"][stage]) for row in steady), 3) for stage in STAGES}
+    stages = _summed(row["stages_s"] for row in steady)
     inference = sum(float(row["ocr_inference_s"]) for row in steady)
-    models = sorted({model for row in steady for model in row["ocr_models_s"]})
     return {
         "packets": rows,
         "steady_pages": pages,
@@ -194,9 +193,7 @@ def _pipeline_runs(packets: Sequence[Path], log: Log) -> dict[str, Any]:
         "pages_per_minute": round(60 * pages / wall, 2) if wall else None,
         "stages_s": stages,
         "ocr_inference_s": round(inference, 3),
-        "ocr_models_s": {
-            model: round(sum(row["ocr_models_s"].get(model, 0.0) for row in steady), 3) for model in models
-        },
+        "ocr_models_s": _summed(row["ocr_models_s"] for row in steady),
         "non_ocr_share": round(1 - inference / wall, 4) if wall else None,
         "ocr_stage_share": round(stages["ocr"] / wall, 4) if wall else None,
         "prefect_overhead_s_per_packet": round(
@@ -245,6 +242,15 @@ clock_file = sys.argv.pop(1)
 atexit.register(lambda: open(clock_file, "w", encoding="utf-8").write(json.dumps(INFERENCE_CLOCK.by_model())))
 runpy.run_module("pipeline", run_name="__main__", alter_sys=True)
 """
+
+
+def _summed(figures: Iterable[dict[str, float]]) -> dict[str, float]:
+    """Figures of the same names (stages, models) added up over runs, each name where it first came."""
+    total: dict[str, float] = {}
+    for row in figures:
+        for name, value in row.items():
+            total[name] = total.get(name, 0.0) + value
+    return {name: round(value, 3) for name, value in total.items()}
 
 
 def _model_seconds(now: dict[str, float], before: dict[str, float]) -> dict[str, float]:

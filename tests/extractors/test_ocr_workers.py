@@ -115,33 +115,30 @@ def test_cores_are_shared_out_among_the_workers(monkeypatch: pytest.MonkeyPatch)
     assert (reading_workers(OcrOptions()), worker_threads(OcrOptions())) == (1, 1)
 
 
-def test_the_inference_clock_counts_overlapping_calls_once() -> None:
-    clock = InferenceClock()
+def _two_calls_at_once(clock: InferenceClock, model: str | None = None) -> float:
+    """Two threads inside ``clock.running(model)`` together for 0.2 s; the seconds it all took."""
     both_in = threading.Barrier(2)
 
     def call() -> None:
-        with clock.running():
+        with clock.running(model):
             both_in.wait(5)
             time.sleep(0.2)
 
     start = time.perf_counter()
     with ThreadPoolExecutor(2) as threads:
         list(threads.map(lambda _: call(), range(2)))
-    elapsed = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def test_the_inference_clock_counts_overlapping_calls_once() -> None:
+    clock = InferenceClock()
+    elapsed = _two_calls_at_once(clock)
     assert 0.2 <= clock.seconds <= elapsed, "two models running at once are one stretch of wall time"
 
 
 def test_the_inference_clock_sums_each_model_s_calls_even_at_once_and_nested() -> None:
     clock = InferenceClock()
-    both_in = threading.Barrier(2)
-
-    def call() -> None:
-        with clock.running("recognition"):
-            both_in.wait(5)
-            time.sleep(0.2)
-
-    with ThreadPoolExecutor(2) as threads:
-        list(threads.map(lambda _: call(), range(2)))
+    _two_calls_at_once(clock, "recognition")
     with clock.running(), clock.running("detection"):  # a page read holding its detector's call
         time.sleep(0.1)
     by_model = clock.by_model()

@@ -20,6 +20,7 @@ from pipeline.bench_speed import (
     _engine_setups,
     _merged,
     _spread,
+    _summed,
     _target_figures,
     format_speed,
     measured_run,
@@ -31,6 +32,11 @@ def test_compared_pages_are_spread_over_the_packet() -> None:
     assert _spread(100, 5) == [0, 25, 50, 74, 99]
     assert _spread(3, 10) == [0, 1, 2]
     assert _spread(1, 1) == [0]
+
+
+def test_runs_figures_are_added_up_by_name_in_the_order_they_came() -> None:
+    runs = [{"render": 1.0, "ocr": 2.0}, {"render": 0.5, "ocr": 1.0, "seals": 0.25}]
+    assert list(_summed(runs).items()) == [("render", 1.5), ("ocr", 3.0), ("seals", 0.25)]
 
 
 def test_packets_are_merged_up_to_the_page_count(tmp_path: Path) -> None:
